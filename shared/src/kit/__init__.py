@@ -1,0 +1,1 @@
+"""The common kit of the interchange: settings, database, messaging, errors, logging, contracts."""

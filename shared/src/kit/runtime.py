@@ -1,0 +1,146 @@
+"""A service's life: wait for its database, migrate, connect to RabbitMQ, consume, relay the outbox.
+
+The HTTP server starts at once and answers ``/health``; everything else comes up in the
+background with backoff, so a service started before its database or broker waits for them,
+reports not-ready meanwhile and recovers by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.contracts import registry as contract_registry
+from kit.contracts.base import ContractRegistry
+from kit.db import Database, upgrade_to_head
+from kit.messaging.broker import Broker
+from kit.messaging.consumer import Consumer, Handler
+from kit.messaging.outbox import Outbox, OutboxRelay
+from kit.messaging.tables import MessagingTables
+from kit.messaging.topology import QueueSpec, Topology
+from kit.retry import Backoff
+from kit.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    queue: QueueSpec
+    handlers: Mapping[str, Handler]
+
+
+StartupHook = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass
+class Readiness:
+    database: str = "starting"
+    broker: str = "starting"
+    details: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        return self.database == "ok" and self.broker == "ok"
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        migrations_dir: Path,
+        tables: MessagingTables,
+        exchanges: Sequence[str] = (),
+        consumers: Sequence[ConsumerSpec] = (),
+        on_database_ready: Sequence[StartupHook] = (),
+        contracts: ContractRegistry = contract_registry,
+    ) -> None:
+        self.settings = settings
+        self.migrations_dir = migrations_dir
+        self.tables = tables
+        self.contracts = contracts
+        self.consumer_specs = list(consumers)
+        self.on_database_ready = list(on_database_ready)
+        self.db = Database(settings.effective_database_url)
+        self.broker = Broker(
+            settings.amqp_url,
+            app_id=settings.instance_name,
+            topology=Topology(exchanges=tuple(exchanges), queues=tuple(c.queue for c in consumers)),
+            prefetch=settings.prefetch,
+        )
+        self.backoff = Backoff(initial=settings.retry_backoff_initial, maximum=settings.retry_backoff_max)
+        self.outbox = Outbox(tables, producer=settings.instance_name)
+        self.relay = OutboxRelay(self.db, tables, self.broker, batch_size=settings.outbox_batch_size,
+                                 poll_interval=settings.outbox_poll_interval, backoff=self.backoff)
+        self.consumers = [
+            Consumer(queue=spec.queue.name, handlers=spec.handlers, contracts=contracts, db=self.db,
+                     tables=tables, broker=self.broker, max_deliveries=settings.max_deliveries,
+                     backoff=self.backoff)
+            for spec in self.consumer_specs
+        ]
+        self.database_prepared = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._bring_up(), name="runtime-bring-up"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.broker.close()
+        await self.db.dispose()
+
+    async def _bring_up(self) -> None:
+        await self._retry("database", self._prepare_database)
+        self.database_prepared.set()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        await self._retry("broker", self._connect_broker)
+
+    async def _retry(self, what: str, step: Callable[[], Awaitable[None]]) -> None:
+        async for attempt in self.backoff.attempts():
+            try:
+                await step()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("%s not available yet, retrying", what,
+                            extra={"attempt": attempt, "error": repr(exc)})
+
+    async def _prepare_database(self) -> None:
+        await self.db.ping(timeout=5.0)
+        await asyncio.to_thread(upgrade_to_head, self.migrations_dir, self.db.url)
+        for hook in self.on_database_ready:
+            await hook(self)
+        log.info("database ready")
+
+    async def _connect_broker(self) -> None:
+        await self.broker.connect()
+        for consumer in self.consumers:
+            await consumer.start(self.broker.queues[consumer.queue_name])
+        log.info("messaging ready", extra={"queues": [c.queue_name for c in self.consumers]})
+
+    # -- readiness ---------------------------------------------------------------------------
+
+    async def readiness(self) -> Readiness:
+        state = Readiness()
+        if not self.database_prepared.is_set():
+            state.database = "starting"
+        else:
+            try:
+                await self.db.ping(timeout=2.0)
+                state.database = "ok"
+            except Exception as exc:
+                state.database = "unreachable"
+                state.details["database"] = type(exc).__name__
+        state.broker = "ok" if self.broker.connected else "unreachable"
+        return state
