@@ -31,8 +31,15 @@ class Noted(Payload):
 
 
 def make_contract(exchange: str) -> Contract:
-    return Contract(type="test.note.written", version=1, payload=Noted, exchange=exchange,
-                    routing_key="test.note.{topic}.written", producer="test", summary="test")
+    return Contract(
+        type="test.note.written",
+        version=1,
+        payload=Noted,
+        exchange=exchange,
+        routing_key="test.note.{topic}.written",
+        producer="test",
+        summary="test",
+    )
 
 
 @dataclass
@@ -56,17 +63,26 @@ class Harness:
 
     async def pending_outbox(self) -> int:
         async with self.db.transaction() as session:
-            return int(await session.scalar(
-                select(func.count()).select_from(self.tables.outbox)
-                .where(self.tables.outbox.c.published_at.is_(None))) or 0)
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(self.tables.outbox)
+                    .where(self.tables.outbox.c.published_at.is_(None))
+                )
+                or 0
+            )
 
 
 @asynccontextmanager
 async def harness(database_url: str, exchange: str) -> AsyncIterator[Harness]:
     metadata = new_metadata()
     tables = messaging_tables(metadata)
-    effects = Table("effects", metadata, Column("id", Integer, primary_key=True),
-                    Column("note", String(200), nullable=False))
+    effects = Table(
+        "effects",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("note", String(200), nullable=False),
+    )
     db = Database(database_url)
     async with db.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
@@ -80,7 +96,9 @@ async def harness(database_url: str, exchange: str) -> AsyncIterator[Harness]:
 
 
 def queue_spec(name: str, exchange: str, *, delivery_limit: int = 5) -> QueueSpec:
-    return QueueSpec(name=name, bindings=(Binding(exchange, "test.note.*.written"),), delivery_limit=delivery_limit)
+    return QueueSpec(
+        name=name, bindings=(Binding(exchange, "test.note.*.written"),), delivery_limit=delivery_limit
+    )
 
 
 @asynccontextmanager
@@ -104,7 +122,9 @@ async def running_relay(h: Harness, broker: Broker, **kwargs: Any) -> AsyncItera
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def drain(url: str, queue: str, *, expected: int, timeout: float = 10.0) -> list[aio_pika.abc.AbstractIncomingMessage]:
+async def drain(
+    url: str, queue: str, *, expected: int, timeout: float = 10.0
+) -> list[aio_pika.abc.AbstractIncomingMessage]:
     """Read ``expected`` messages from ``queue`` (acking them), failing after ``timeout``."""
     received: list[aio_pika.abc.AbstractIncomingMessage] = []
     connection = await aio_pika.connect(url)
@@ -133,9 +153,17 @@ async def publish_raw(url: str, exchange: str, routing_key: str, body: bytes, **
         await connection.close()
 
 
-def envelope_for(contract: Contract, payload: Payload, *, correlation_id: str = "corr-1", **kwargs: Any) -> Envelope:
-    return Envelope(type=contract.type, version=contract.version, producer="test",
-                    correlation_id=correlation_id, payload=payload.model_dump(mode="json"), **kwargs)
+def envelope_for(
+    contract: Contract, payload: Payload, *, correlation_id: str = "corr-1", **kwargs: Any
+) -> Envelope:
+    return Envelope(
+        type=contract.type,
+        version=contract.version,
+        producer="test",
+        correlation_id=correlation_id,
+        payload=payload.model_dump(mode="json"),
+        **kwargs,
+    )
 
 
 async def wait_for(condition: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05) -> None:

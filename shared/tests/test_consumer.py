@@ -26,8 +26,15 @@ from shared.tests.harness import (
 
 
 @asynccontextmanager
-async def consuming(h: Harness, amqp_url: str, exchange: str, queue: str, *, fail_on: str | None = None,
-                    max_deliveries: int = 3) -> AsyncIterator[list[str]]:
+async def consuming(
+    h: Harness,
+    amqp_url: str,
+    exchange: str,
+    queue: str,
+    *,
+    fail_on: str | None = None,
+    max_deliveries: int = 3,
+) -> AsyncIterator[list[str]]:
     """Consume ``queue`` with a handler that records each note as an effect (and fails on one)."""
     attempts: list[str] = []
 
@@ -37,10 +44,20 @@ async def consuming(h: Harness, amqp_url: str, exchange: str, queue: str, *, fai
         if message.payload.note == fail_on:
             raise RuntimeError(f"cannot handle {fail_on}")
 
-    topology = Topology(exchanges=(exchange,), queues=(queue_spec(queue, exchange, delivery_limit=max_deliveries),))
+    topology = Topology(
+        exchanges=(exchange,), queues=(queue_spec(queue, exchange, delivery_limit=max_deliveries),)
+    )
     async with connected_broker(amqp_url, topology) as broker:
-        consumer = Consumer(queue=queue, handlers={h.contract.type: handle}, contracts=h.contracts, db=h.db,
-                            tables=h.tables, broker=broker, max_deliveries=max_deliveries, backoff=FAST)
+        consumer = Consumer(
+            queue=queue,
+            handlers={h.contract.type: handle},
+            contracts=h.contracts,
+            db=h.db,
+            tables=h.tables,
+            broker=broker,
+            max_deliveries=max_deliveries,
+            backoff=FAST,
+        )
         await consumer.start(broker.queues[queue])
         yield attempts
 
@@ -50,10 +67,16 @@ async def test_message_delivered_twice_has_one_effect(database_url, amqp_url, un
     async with harness(database_url, exchange) as h, consuming(h, amqp_url, exchange, queue) as attempts:
         envelope = envelope_for(h.contract, Noted(note="once"))
         for _ in range(2):  # the broker redelivers, or the producer's relay republishes after a lost confirm
-            await publish_raw(amqp_url, exchange, "test.note.x.written", envelope.body(),
-                              message_id=str(envelope.message_id))
-        await publish_raw(amqp_url, exchange, "test.note.x.written",
-                          envelope_for(h.contract, Noted(note="marker")).body())
+            await publish_raw(
+                amqp_url,
+                exchange,
+                "test.note.x.written",
+                envelope.body(),
+                message_id=str(envelope.message_id),
+            )
+        await publish_raw(
+            amqp_url, exchange, "test.note.x.written", envelope_for(h.contract, Noted(note="marker")).body()
+        )
         await wait_for(lambda: "marker" in attempts)
         assert await h.effect_count("once") == 1
         assert attempts.count("once") == 1
@@ -78,10 +101,13 @@ async def test_poison_message_is_dead_lettered_after_the_limit_and_consumer_goes
     database_url, amqp_url, unique
 ):
     exchange, queue = unique("ex"), unique("q")
-    async with harness(database_url, exchange) as h, \
-            consuming(h, amqp_url, exchange, queue, fail_on="poison", max_deliveries=3) as attempts:
-        await publish_raw(amqp_url, exchange, "test.note.x.written",
-                          envelope_for(h.contract, Noted(note="poison")).body())
+    async with (
+        harness(database_url, exchange) as h,
+        consuming(h, amqp_url, exchange, queue, fail_on="poison", max_deliveries=3) as attempts,
+    ):
+        await publish_raw(
+            amqp_url, exchange, "test.note.x.written", envelope_for(h.contract, Noted(note="poison")).body()
+        )
         dead = await drain(amqp_url, dead_letter_queue_name(queue), expected=1)
         assert len(dead) == 1
         assert attempts.count("poison") == 3
@@ -92,8 +118,9 @@ async def test_poison_message_is_dead_lettered_after_the_limit_and_consumer_goes
         # Each failed attempt rolled back its effect.
         assert await h.effect_count("poison") == 0
 
-        await publish_raw(amqp_url, exchange, "test.note.x.written",
-                          envelope_for(h.contract, Noted(note="healthy")).body())
+        await publish_raw(
+            amqp_url, exchange, "test.note.x.written", envelope_for(h.contract, Noted(note="healthy")).body()
+        )
         await wait_for(lambda: "healthy" in attempts)
         await wait_for(lambda: h.effect_count("healthy"))
 
@@ -111,8 +138,12 @@ async def test_malformed_bodies_are_dead_lettered_with_the_reason(database_url, 
         }
         for body in cases.values():
             await publish_raw(amqp_url, exchange, "test.note.x.written", body)
-        await publish_raw(amqp_url, exchange, "test.note.x.written",
-                          envelope_for(h.contract, Noted(note="after the garbage")).body())
+        await publish_raw(
+            amqp_url,
+            exchange,
+            "test.note.x.written",
+            envelope_for(h.contract, Noted(note="after the garbage")).body(),
+        )
         dead = await drain(amqp_url, dead_letter_queue_name(queue), expected=len(cases))
         reasons = [m.headers["x-dead-letter-reason"] for m in dead]
         assert len(reasons) == len(cases)
@@ -141,8 +172,13 @@ async def test_topology_declaration_is_idempotent_across_restarts(amqp_url, uniq
     topology = Topology(exchanges=(exchange,), queues=(queue_spec(queue, exchange),))
     async with connected_broker(amqp_url, topology):
         pass
-    await publish_raw(amqp_url, exchange, "test.note.x.written", b"kept across restarts",
-                      delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+    await publish_raw(
+        amqp_url,
+        exchange,
+        "test.note.x.written",
+        b"kept across restarts",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
     for _ in range(2):  # the service restarts twice and declares everything again
         async with connected_broker(amqp_url, topology) as broker:
             assert set(broker.queues) == {queue}

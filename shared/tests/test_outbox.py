@@ -27,8 +27,13 @@ async def test_committed_message_is_published_after_commit(database_url, amqp_ur
     async with harness(database_url, exchange) as h, connected_broker(amqp_url, topology) as broker:
         async with h.db.transaction() as session:
             await h.record_effect(session, "state change")
-            envelope = await h.outbox.put(session, h.contract, Noted(note="hello"),
-                                          correlation_id="application-1", routing={"topic": "greetings"})
+            envelope = await h.outbox.put(
+                session,
+                h.contract,
+                Noted(note="hello"),
+                correlation_id="application-1",
+                routing={"topic": "greetings"},
+            )
             # Not yet committed: the relay, even if it ran now, sees nothing.
             async with running_relay(h, broker):
                 await asyncio.sleep(0.3)
@@ -48,11 +53,12 @@ async def test_rolled_back_transaction_publishes_nothing(database_url, amqp_url,
     exchange, queue = unique("ex"), unique("q")
     topology = Topology(exchanges=(exchange,), queues=(queue_spec(queue, exchange),))
     async with harness(database_url, exchange) as h, connected_broker(amqp_url, topology) as broker:
-        with pytest.raises(RuntimeError, match="business rule"):
+        with pytest.raises(RuntimeError, match="business rule"):  # noqa: PT012
             async with h.db.transaction() as session:
                 await h.record_effect(session, "half-done")
-                await h.outbox.put(session, h.contract, Noted(note="never"), correlation_id="c",
-                                   routing={"topic": "t"})
+                await h.outbox.put(
+                    session, h.contract, Noted(note="never"), correlation_id="c", routing={"topic": "t"}
+                )
                 raise RuntimeError("business rule failed after the message was written")
         async with running_relay(h, broker):
             assert await drain(amqp_url, queue, expected=1, timeout=1.0) == []
@@ -66,16 +72,22 @@ async def test_messages_wait_while_broker_is_unreachable_then_go_out_in_order(
     exchange, queue = unique("ex"), unique("q")
     topology = Topology(exchanges=(exchange,), queues=(queue_spec(queue, exchange),))
     with TcpProxy(rabbit.host, rabbit.port) as proxy:
-        async with harness(database_url, exchange) as h, \
-                connected_broker(rabbit.url(host=proxy.host, port=proxy.port), topology) as broker:
+        async with (
+            harness(database_url, exchange) as h,
+            connected_broker(rabbit.url(host=proxy.host, port=proxy.port), topology) as broker,
+        ):
             proxy.stop()  # RabbitMQ goes away
             await wait_for(lambda: not broker.connected)
             async with running_relay(h, broker):
                 for sequence in range(20):
                     async with h.db.transaction() as session:
-                        await h.outbox.put(session, h.contract, Noted(note="ordered", sequence=sequence),
-                                           correlation_id=f"application-{sequence % 2}",
-                                           routing={"topic": "t"})
+                        await h.outbox.put(
+                            session,
+                            h.contract,
+                            Noted(note="ordered", sequence=sequence),
+                            correlation_id=f"application-{sequence % 2}",
+                            routing={"topic": "t"},
+                        )
                 await asyncio.sleep(1.0)
                 assert await h.pending_outbox() == 20, "nothing may leave while the broker is away"
 

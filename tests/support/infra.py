@@ -66,6 +66,18 @@ def amqp_url(rabbit: RabbitVhost) -> str:
     return rabbit.url()
 
 
+@pytest.fixture
+def fresh_vhost(run_id: str) -> Iterator[RabbitVhost]:
+    """A vhost for one test, for tests whose services use fixed queue names."""
+    vhost = f"test-{run_id}-{uuid.uuid4().hex[:6]}"
+    _rabbitmqctl("add_vhost", vhost)
+    try:
+        _rabbitmqctl("set_permissions", "-p", vhost, AMQP_USER, ".*", ".*", ".*")
+        yield RabbitVhost(AMQP_HOST, AMQP_PORT, vhost)
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
 def _pg_url(dsn: str, database: str, *, driver: str = "postgresql+asyncpg") -> str:
     rest = dsn.split("://", 1)[1]
     server = rest.rsplit("/", 1)[0]

@@ -14,8 +14,13 @@ from kit.logging import configure_logging
 from kit.settings import ServiceSettings
 
 
-def main(*, settings_factory: Callable[[], ServiceSettings], app_factory: Callable[[ServiceSettings], FastAPI],
-         migrations_dir: Path, argv: list[str] | None = None) -> None:
+def main(
+    *,
+    settings_factory: Callable[[], ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+    migrations_dir: Path,
+    argv: list[str] | None = None,
+) -> None:
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the HTTP API, consumers and the outbox relay")
@@ -30,6 +35,6 @@ def main(*, settings_factory: Callable[[], ServiceSettings], app_factory: Callab
         upgrade_to_head(migrations_dir, url)
         return
     app = app_factory(settings)
-    uvicorn.run(app, host=settings.http_host, port=settings.port, log_config=None,
-                access_log=True, lifespan="on")
-
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.port, log_config=None, access_log=True, lifespan="on"
+    )

@@ -56,8 +56,9 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         # A Session class of its own, so that commit hooks fire for this database only.
         session_class = type("DatabaseSession", (Session,), {})
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False,
-                                           sync_session_class=session_class)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=session_class
+        )
         self._after_commit: list[Callable[[Session], None]] = []
         event.listen(session_class, "after_commit", self._run_after_commit)
 
@@ -126,8 +127,9 @@ def run_alembic_env(target_metadata: MetaData) -> None:
     render_as_batch = make_url(url).get_backend_name() == "sqlite"
 
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                          render_as_batch=render_as_batch)
+        context.configure(
+            url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=render_as_batch
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -135,8 +137,9 @@ def run_alembic_env(target_metadata: MetaData) -> None:
     def run(connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=render_as_batch)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=render_as_batch
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -40,9 +40,17 @@ class Problem(BaseModel):
 class ProblemError(Exception):
     """Raise from a route or domain service to answer with a problem document."""
 
-    def __init__(self, status: int, *, rule: str, title_ru: str, title_en: str,
-                 detail_ru: str | None = None, detail_en: str | None = None,
-                 errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        *,
+        rule: str,
+        title_ru: str,
+        title_en: str,
+        detail_ru: str | None = None,
+        detail_en: str | None = None,
+        errors: list[FieldError] | None = None,
+    ) -> None:
         super().__init__(title_en)
         self.status = status
         self.rule = rule
@@ -151,10 +159,16 @@ def field_errors(errors: list[dict[str, Any]], language: str) -> list[FieldError
     return result
 
 
-def problem_response(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    request: Request, problem: Problem, headers: dict[str, str] | None = None
+) -> JSONResponse:
     problem.instance = problem.instance or request.url.path
-    return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status,
-                        media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 _TITLES = {
@@ -179,28 +193,38 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         language = preferred_language(request)
-        return problem_response(request, Problem(
-            type="urn:problem:validation",
-            title=_title(422, language),
-            status=422,
-            errors=field_errors(list(exc.errors()), language),
-        ))
+        return problem_response(
+            request,
+            Problem(
+                type="urn:problem:validation",
+                title=_title(422, language),
+                status=422,
+                errors=field_errors(list(exc.errors()), language),
+            ),
+        )
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
         language = preferred_language(request)
-        return problem_response(request, Problem(
-            type=f"urn:problem:{exc.rule}",
-            title=exc.title[language],
-            status=exc.status,
-            detail=exc.detail[language],
-            errors=exc.errors,
-        ))
+        return problem_response(
+            request,
+            Problem(
+                type=f"urn:problem:{exc.rule}",
+                title=exc.title[language],
+                status=exc.status,
+                detail=exc.detail[language],
+                errors=exc.errors,
+            ),
+        )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         language = preferred_language(request)
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _title(exc.status_code, "en") else None
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail != _title(exc.status_code, "en")
+            else None
+        )
         return problem_response(
             request,
             Problem(title=_title(exc.status_code, language), status=exc.status_code, detail=detail),

@@ -18,8 +18,9 @@ traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None
 
 
 @contextmanager
-def log_context(*, correlation_id: str | None, message_id: str | None = None,
-                traceparent: str | None = None) -> Iterator[None]:
+def log_context(
+    *, correlation_id: str | None, message_id: str | None = None, traceparent: str | None = None
+) -> Iterator[None]:
     """Tag every log line written inside the block with these ids."""
     corr_token = correlation_id_var.set(correlation_id)
     msg_token = message_id_var.set(message_id)
@@ -52,6 +53,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         "{asctime}{levelname}{name}{message}{service}{correlation_id}{message_id}",
         style="{",
         rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
+        json_ensure_ascii=False,
     )
     handler.setFormatter(formatter)
     root = logging.getLogger()

@@ -64,27 +64,48 @@ class ServiceRuntime:
         self.migrations_dir = migrations_dir
         self.tables = tables
         self.contracts = contracts
-        self.consumer_specs = list(consumers)
+        self.exchanges = tuple(exchanges)
         self.on_database_ready = list(on_database_ready)
         self.db = Database(settings.effective_database_url)
         self.broker = Broker(
-            settings.amqp_url,
-            app_id=settings.instance_name,
-            topology=Topology(exchanges=tuple(exchanges), queues=tuple(c.queue for c in consumers)),
-            prefetch=settings.prefetch,
+            settings.amqp_url, app_id=settings.instance_name, topology=Topology(), prefetch=settings.prefetch
         )
         self.backoff = Backoff(initial=settings.retry_backoff_initial, maximum=settings.retry_backoff_max)
         self.outbox = Outbox(tables, producer=settings.instance_name)
-        self.relay = OutboxRelay(self.db, tables, self.broker, batch_size=settings.outbox_batch_size,
-                                 poll_interval=settings.outbox_poll_interval, backoff=self.backoff)
-        self.consumers = [
-            Consumer(queue=spec.queue.name, handlers=spec.handlers, contracts=contracts, db=self.db,
-                     tables=tables, broker=self.broker, max_deliveries=settings.max_deliveries,
-                     backoff=self.backoff)
-            for spec in self.consumer_specs
-        ]
+        self.relay = OutboxRelay(
+            self.db,
+            tables,
+            self.broker,
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval,
+            backoff=self.backoff,
+        )
+        self.consumers: list[Consumer] = []
+        self._queues: list[QueueSpec] = []
+        for spec in consumers:
+            self.add_consumer(spec)
         self.database_prepared = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
+
+    def add_consumer(self, spec: ConsumerSpec) -> None:
+        """Consume a queue with these handlers (before :meth:`start`)."""
+        self._queues.append(spec.queue)
+        self.consumers.append(
+            Consumer(
+                queue=spec.queue.name,
+                handlers=spec.handlers,
+                contracts=self.contracts,
+                db=self.db,
+                tables=self.tables,
+                broker=self.broker,
+                max_deliveries=self.settings.max_deliveries,
+                backoff=self.backoff,
+            )
+        )
+
+    @property
+    def topology(self) -> Topology:
+        return Topology(exchanges=self.exchanges, queues=tuple(self._queues))
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -113,8 +134,9 @@ class ServiceRuntime:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("%s not available yet, retrying", what,
-                            extra={"attempt": attempt, "error": repr(exc)})
+                log.warning(
+                    "%s not available yet, retrying", what, extra={"attempt": attempt, "error": repr(exc)}
+                )
 
     async def _prepare_database(self) -> None:
         await self.db.ping(timeout=5.0)
@@ -124,6 +146,7 @@ class ServiceRuntime:
         log.info("database ready")
 
     async def _connect_broker(self) -> None:
+        self.broker.topology = self.topology
         await self.broker.connect()
         for consumer in self.consumers:
             await consumer.start(self.broker.queues[consumer.queue_name])

@@ -71,9 +71,7 @@ class ServiceSettings(BaseSettings):
         return self
 
     def secret_fields(self) -> dict[str, SecretStr]:
-        return {
-            name: value for name, value in self.__dict__.items() if isinstance(value, SecretStr)
-        }
+        return {name: value for name, value in self.__dict__.items() if isinstance(value, SecretStr)}
 
     @property
     def port(self) -> int:

@@ -18,6 +18,10 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: The payload model of a contract (an alias: inside ``Contract`` the name ``type`` is a field).
+PayloadModel = type[Payload]
+
+
 @dataclass(frozen=True)
 class Contract:
     """One message type.
@@ -28,7 +32,7 @@ class Contract:
 
     type: str
     version: int
-    payload: type[Payload]
+    payload: PayloadModel
     exchange: str
     routing_key: str
     producer: str
@@ -51,7 +55,7 @@ class Contract:
     @property
     def binding_key(self) -> str:
         """The routing key with every parameter replaced by ``*``: what a consumer of all binds."""
-        return self.routing_key.format(**{name: "*" for name in self.routing_parameters})
+        return self.routing_key.format(**dict.fromkeys(self.routing_parameters, "*"))
 
 
 class ContractRegistry:
@@ -73,7 +77,8 @@ class ContractRegistry:
 
     def parse(self, message_type: str, payload: dict[str, Any]) -> Payload:
         contract = self._by_type[message_type]
-        return contract.payload.model_validate(payload)
+        parsed: Payload = contract.payload.model_validate(payload)
+        return parsed
 
 
 #: Every contract of the interchange registers here on import of ``kit.contracts``.

@@ -28,8 +28,9 @@ class BrokerUnavailable(RuntimeError):
 
 
 class Broker:
-    def __init__(self, url: str, *, app_id: str, topology: Topology, prefetch: int = 64,
-                 publish_timeout: float = 10.0) -> None:
+    def __init__(
+        self, url: str, *, app_id: str, topology: Topology, prefetch: int = 64, publish_timeout: float = 10.0
+    ) -> None:
         self.url = url
         self.app_id = app_id
         self.topology = topology
@@ -84,7 +85,8 @@ class Broker:
                 log.warning("RabbitMQ unreachable, retrying", extra={"attempt": attempt, "error": repr(exc)})
 
     async def wait_connected(self, poll: float = 0.2) -> None:
-        while not self.connected:
+        # aio-pika reconnects in the background and offers no event for "usable again": poll.
+        while not self.connected:  # noqa: ASYNC110
             await asyncio.sleep(poll)
 
     async def _exchange(self, name: str) -> AbstractExchange:
@@ -128,8 +130,7 @@ class Broker:
             timestamp=timestamp,
             headers=dict(headers or {}),
         )
-        await target.publish(message, routing_key=routing_key, mandatory=False,
-                             timeout=self.publish_timeout)
+        await target.publish(message, routing_key=routing_key, mandatory=False, timeout=self.publish_timeout)
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -114,8 +114,11 @@ class Consumer:
 
         traceparent = (message.headers or {}).get("traceparent")
         async with self._locks.hold(envelope.correlation_id):
-            with log_context(correlation_id=envelope.correlation_id, message_id=str(envelope.message_id),
-                             traceparent=traceparent if isinstance(traceparent, str) else None):
+            with log_context(
+                correlation_id=envelope.correlation_id,
+                message_id=str(envelope.message_id),
+                traceparent=traceparent if isinstance(traceparent, str) else None,
+            ):
                 await self._handle(message, envelope, payload)
 
     def _parse(self, message: AbstractIncomingMessage) -> tuple[Envelope, Payload]:
@@ -129,8 +132,9 @@ class Consumer:
         if envelope.type not in self.handlers:
             raise _Reject(f"message type {envelope.type!r} is not handled on queue {self.queue_name}")
         if envelope.version != contract.version:
-            raise _Reject(f"{envelope.type} version {envelope.version} is not supported "
-                          f"(expected {contract.version})")
+            raise _Reject(
+                f"{envelope.type} version {envelope.version} is not supported (expected {contract.version})"
+            )
         try:
             payload = contract.payload.model_validate(envelope.payload)
         except ValidationError as exc:
@@ -146,8 +150,10 @@ class Consumer:
             await self._retry_or_dead_letter(message, exc)
             return
         if outcome == "conflict":
-            log.error("message id reused with another payload; dead-lettered",
-                      extra={"queue": self.queue_name, "type": envelope.type})
+            log.error(
+                "message id reused with another payload; dead-lettered",
+                extra={"queue": self.queue_name, "type": envelope.type},
+            )
             await self._dead_letter(message, "message_id already handled with a different payload")
             return
         if outcome == "duplicate":
@@ -184,30 +190,41 @@ class Consumer:
 
     async def _retry_or_dead_letter(self, message: AbstractIncomingMessage, error: Exception) -> None:
         # Quorum queues count earlier deliveries in x-delivery-count (absent on the first one).
-        earlier = int((message.headers or {}).get("x-delivery-count", 0) or 0)
+        count = (message.headers or {}).get("x-delivery-count", 0)
+        earlier = count if isinstance(count, int) else 0
         deliveries = earlier + 1
         if deliveries >= self.max_deliveries:
-            log.error("handler failed; delivery limit reached, dead-lettered",
-                      extra={"queue": self.queue_name, "deliveries": deliveries, "error": repr(error)})
+            log.error(
+                "handler failed; delivery limit reached, dead-lettered",
+                extra={"queue": self.queue_name, "deliveries": deliveries, "error": repr(error)},
+            )
             await self._dead_letter(message, f"handler failed {deliveries} times: {error!r}")
             return
         delay = self.backoff.delay(earlier)
-        log.warning("handler failed; will retry",
-                    extra={"queue": self.queue_name, "deliveries": deliveries, "error": repr(error),
-                           "retry_in_s": round(delay, 2)},
-                    exc_info=error)
+        log.warning(
+            "handler failed; will retry",
+            extra={
+                "queue": self.queue_name,
+                "deliveries": deliveries,
+                "error": repr(error),
+                "retry_in_s": round(delay, 2),
+            },
+            exc_info=error,
+        )
         await asyncio.sleep(delay)
         await message.nack(requeue=True)
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
         """Copy the message to this queue's dead-letter exchange with the reason, then ack it."""
         headers: dict[str, Any] = dict(message.headers or {})
-        headers.update({
-            "x-dead-letter-reason": reason[:4000],
-            "x-original-exchange": message.exchange or "",
-            "x-original-routing-key": message.routing_key or "",
-            "x-original-queue": self.queue_name,
-        })
+        headers.update(
+            {
+                "x-dead-letter-reason": reason[:4000],
+                "x-original-exchange": message.exchange or "",
+                "x-original-routing-key": message.routing_key or "",
+                "x-original-queue": self.queue_name,
+            }
+        )
         await self.broker.publish(
             exchange=dead_letter_exchange_name(self.queue_name),
             routing_key=message.routing_key or "",

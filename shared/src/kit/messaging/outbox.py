@@ -9,6 +9,7 @@ row, so nothing is published; while RabbitMQ is unreachable the rows wait.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -51,7 +52,9 @@ class Outbox:
         routing: Mapping[str, str] | None = None,
     ) -> Envelope:
         if not isinstance(payload, contract.payload):
-            raise TypeError(f"{contract.type} carries {contract.payload.__name__}, not {type(payload).__name__}")
+            raise TypeError(
+                f"{contract.type} carries {contract.payload.__name__}, not {type(payload).__name__}"
+            )
         envelope = Envelope(
             type=contract.type,
             version=contract.version,
@@ -83,9 +86,16 @@ class Outbox:
 class OutboxRelay:
     """Publishes committed outbox rows; one per service process."""
 
-    def __init__(self, db: Database, tables: MessagingTables, broker: Broker, *,
-                 batch_size: int = 500, poll_interval: float = 1.0,
-                 backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tables: MessagingTables,
+        broker: Broker,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        backoff: Backoff | None = None,
+    ) -> None:
         self.db = db
         self.table = tables.outbox
         self.broker = broker
@@ -117,17 +127,17 @@ class OutboxRelay:
             except Exception as exc:
                 delay = self.backoff.delay(failures)
                 failures += 1
-                log.warning("outbox relay could not publish; retrying",
-                            extra={"error": repr(exc), "retry_in_s": round(delay, 2)})
+                log.warning(
+                    "outbox relay could not publish; retrying",
+                    extra={"error": repr(exc), "retry_in_s": round(delay, 2)},
+                )
                 await asyncio.sleep(delay)
                 continue
             failures = 0
             if published >= self.batch_size:
                 continue  # more rows are probably waiting
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
 
     async def publish_pending(self) -> int:
         """Publish one batch in id order; returns how many rows were published.
@@ -143,9 +153,17 @@ class OutboxRelay:
                 if not locked:
                     return 0
             query = (
-                select(self.table.c.id, self.table.c.message_id, self.table.c.type,
-                       self.table.c.exchange, self.table.c.routing_key, self.table.c.correlation_id,
-                       self.table.c.body, self.table.c.headers, self.table.c.created_at)
+                select(
+                    self.table.c.id,
+                    self.table.c.message_id,
+                    self.table.c.type,
+                    self.table.c.exchange,
+                    self.table.c.routing_key,
+                    self.table.c.correlation_id,
+                    self.table.c.body,
+                    self.table.c.headers,
+                    self.table.c.created_at,
+                )
                 .where(self.table.c.published_at.is_(None))
                 .order_by(self.table.c.id)
                 .limit(self.batch_size)

@@ -77,4 +77,3 @@ async def declare(channel: AbstractChannel, topology: Topology) -> dict[str, Abs
     for name in topology.all_exchanges():
         await declare_exchange(channel, name)
     return {spec.name: await declare_queue(channel, spec) for spec in topology.queues}
-
