@@ -1,0 +1,58 @@
+# The interchange: `make run` starts it, `make test` proves it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATABASE ?= sqlite
+PACKAGES := -e shared -e services/gateway -e services/insurer -e services/insurer/plugins/volga \
+            -e services/insurer/plugins/taiga -e services/registry -e services/payments
+STAMP := $(VENV)/.installed
+PYPROJECTS := $(wildcard shared/pyproject.toml services/*/pyproject.toml services/insurer/plugins/*/pyproject.toml)
+
+.PHONY: install run test lint migrate bench compose-check services clean help
+
+help:
+	@echo "make run [DATABASE=postgres]   start every service as a local process (Ctrl-C stops them)"
+	@echo "make test                      install, start PostgreSQL and RabbitMQ if needed, run every test"
+	@echo "make lint                      ruff and mypy"
+	@echo "make migrate [DATABASE=...]    bring every service's database schema up to date"
+	@echo "make bench                     benchmarks (figures in docs/BENCHMARKS.md)"
+	@echo "make compose-check             validate compose.yaml with docker compose config"
+
+install: $(STAMP)
+
+$(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt $(PACKAGES) -r requirements-dev.txt
+	@touch $(STAMP)
+
+services:
+	@bash scripts/ensure-services.sh rabbitmq $(if $(filter postgres,$(DATABASE)),postgres)
+
+run: install services
+	$(PY) -m devtools.run_local --database $(DATABASE)
+
+test: install
+	@bash scripts/ensure-services.sh postgres rabbitmq
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/src services devtools tests bench
+
+migrate: install
+	@bash scripts/ensure-services.sh $(if $(filter postgres,$(DATABASE)),postgres)
+	$(PY) -m devtools.migrate --database $(DATABASE)
+
+bench: install
+	@bash scripts/ensure-services.sh postgres rabbitmq
+	$(PY) -m bench.messaging
+
+compose-check:
+	bash scripts/check-compose.sh
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,109 @@
+"""``make run``: start the whole interchange as local processes and stop it on Ctrl-C.
+
+SQLite files under ``var/`` by default; ``--database postgres`` uses one PostgreSQL database per
+service on the local server (created when missing). Logs go to ``var/log/<service>.log``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+import asyncpg
+
+from devtools.processes import SYSTEM, ServiceProcess, wait_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def ensure_databases(admin_dsn: str, names: list[str]) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        existing = {row["datname"] for row in await conn.fetch("SELECT datname FROM pg_database")}
+        for name in names:
+            if name not in existing:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-dsn", default=os.environ.get("RUN_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument(
+        "--amqp-url", default=os.environ.get("RUN_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    )
+    parser.add_argument("--var-dir", type=Path, default=ROOT / "var")
+    args = parser.parse_args()
+
+    server = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    if args.database == "postgres":
+        databases = [f"interchange_{spec.database}" for spec in SYSTEM]
+        asyncio.run(ensure_databases(args.pg_dsn, databases))
+
+    processes = [
+        ServiceProcess(
+            spec,
+            spec.environment(
+                amqp_url=args.amqp_url,
+                database_url=f"{server}/interchange_{spec.database}" if args.database == "postgres" else None,
+                var_dir=args.var_dir,
+            ),
+            args.var_dir / "log" / f"{spec.name}.log",
+        )
+        for spec in SYSTEM
+    ]
+
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    print(f"Starting the interchange ({args.database}, RabbitMQ at {args.amqp_url.split('@')[-1]}) ...")
+    for process in processes:
+        process.start()
+    try:
+        wait_ready(processes)
+    except RuntimeError as exc:
+        print(f"\nThe interchange did not start: {exc}", file=sys.stderr)
+        for process in processes:
+            process.stop()
+        return 1
+
+    print("\nThe interchange is running:\n")
+    for process in processes:
+        print(f"  {process.spec.name:<15} {process.url:<24} API docs: {process.url}/docs")
+    print(f"\n  Insurers known to the gateway: {processes[0].url}/insurers")
+    print(f"  Logs: {args.var_dir / 'log'}/<service>.log")
+    print("\nPress Ctrl-C to stop.")
+
+    exit_code = 0
+    while not stopping:
+        for process in processes:
+            if not process.alive():
+                print(f"\n{process.spec.name} stopped unexpectedly:\n{process.log_tail()}", file=sys.stderr)
+                stopping, exit_code = True, 1
+        time.sleep(0.5)
+
+    print("\nStopping ...")
+    for process in reversed(processes):
+        process.stop()
+        print(f"  {process.spec.name} stopped")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The gateway: the Gosuslugi-like front of the interchange."""

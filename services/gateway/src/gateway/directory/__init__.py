@@ -1,0 +1,1 @@
+"""The participant directory: which insurers take part, where, with which products."""

@@ -1,0 +1,1 @@
+"""The insurer service: one codebase, one plugin per running instance."""

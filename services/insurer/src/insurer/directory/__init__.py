@@ -1,0 +1,1 @@
+"""The insurer's side of the participant directory: announcing itself."""
