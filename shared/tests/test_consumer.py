@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from shared.tests.harness import (
     queue_spec,
     wait_for,
 )
+from tests.support.proxy import TcpProxy
 
 
 @asynccontextmanager
@@ -197,3 +199,32 @@ async def test_topology_declaration_is_idempotent_across_restarts(amqp_url, uniq
         assert with_other_args_fails
     finally:
         await connection.close()
+
+
+async def test_database_outage_holds_messages_instead_of_dead_lettering_them(
+    database_url, pg_server, amqp_url, unique
+):
+    exchange, queue = unique("ex"), unique("q")
+    with TcpProxy(pg_server.host, pg_server.port) as pg_proxy:
+        url = pg_server.url(database_url.rsplit("/", 1)[1], host=pg_proxy.host, port=pg_proxy.port)
+        async with (
+            harness(url, exchange) as h,
+            consuming(h, amqp_url, exchange, queue, max_deliveries=2) as attempts,
+        ):
+            pg_proxy.stop()
+            await h.db.engine.dispose()  # drop pooled connections, as a server restart would
+            for note in ("during", "the", "outage"):
+                await publish_raw(
+                    amqp_url,
+                    exchange,
+                    "test.note.x.written",
+                    envelope_for(h.contract, Noted(note=note), correlation_id=note).body(),
+                )
+            # Far longer than two deliveries' backoff: nothing may be dead-lettered meanwhile.
+            await asyncio.sleep(2.0)
+            assert await drain(amqp_url, dead_letter_queue_name(queue), expected=1, timeout=0.5) == []
+            pg_proxy.start()
+            await wait_for(lambda: len(set(attempts)) == 3, timeout=20)
+            for note in ("during", "the", "outage"):
+                assert await h.effect_count(note) == 1
+        assert await drain(amqp_url, dead_letter_queue_name(queue), expected=1, timeout=0.5) == []

@@ -8,7 +8,8 @@ For every delivery:
    commit together. A message already in the inbox with the same content has no second effect;
    the same id with other content is logged and dead-lettered.
 3. A handler failure is retried: the message is requeued after a backoff delay. At the
-   ``max_deliveries``-th failed delivery it is dead-lettered with the error.
+   ``max_deliveries``-th failed delivery it is dead-lettered with the error. An unreachable
+   database is not the message's fault: the message is held and retried until it is back.
 
 Messages of one correlation id are handled one at a time, in the order they arrived.
 """
@@ -30,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.base import ContractRegistry, Payload
-from kit.db import Database
+from kit.db import Database, is_transient
 from kit.logging import log_context
 from kit.messaging.broker import Broker
 from kit.messaging.envelope import Envelope, utcnow
@@ -142,13 +143,26 @@ class Consumer:
         return envelope, payload
 
     async def _handle(self, message: AbstractIncomingMessage, envelope: Envelope, payload: Payload) -> None:
-        try:
-            outcome = await self._apply_once(envelope, payload)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            await self._retry_or_dead_letter(message, exc)
-            return
+        outage = 0
+        while True:
+            try:
+                outcome = await self._apply_once(envelope, payload)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not is_transient(exc):
+                    await self._retry_or_dead_letter(message, exc)
+                    return
+                # The database is away: keep the message (unacked, so it does not count as a
+                # delivery) and try again. A full prefetch then stops further deliveries.
+                delay = self.backoff.delay(outage)
+                outage += 1
+                log.warning(
+                    "database unavailable; holding the message",
+                    extra={"queue": self.queue_name, "error": repr(exc), "retry_in_s": round(delay, 2)},
+                )
+                await asyncio.sleep(delay)
         if outcome == "conflict":
             log.error(
                 "message id reused with another payload; dead-lettered",
