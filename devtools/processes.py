@@ -67,9 +67,12 @@ class ServiceProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def port(self) -> int:
+        return int(self.env.get(f"{self.spec.env_prefix}HTTP_PORT", self.spec.port))
+
+    @property
     def url(self) -> str:
-        port = self.env.get(f"{self.spec.env_prefix}HTTP_PORT", str(self.spec.port))
-        return f"http://127.0.0.1:{port}"
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,11 @@ async def ensure_databases(admin_dsn: str, names: list[str]) -> None:
                 await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def main() -> int:
@@ -71,6 +77,13 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+
+    busy = [process for process in processes if not port_free(process.port)]
+    if busy:
+        for process in busy:
+            print(f"Port {process.port} ({process.spec.name}) is already in use: is the interchange "
+                  f"already running? Stop it, or free the port.", file=sys.stderr)
+        return 1
 
     print(f"Starting the interchange ({args.database}, RabbitMQ at {args.amqp_url.split('@')[-1]}) ...")
     for process in processes:
