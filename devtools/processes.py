@@ -59,6 +59,32 @@ SYSTEM: tuple[ServiceSpec, ...] = (
 )
 
 
+DEFAULT_PG_DSN = os.environ.get("RUN_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def local_database_url(spec: ServiceSpec, database: str, pg_dsn: str = DEFAULT_PG_DSN) -> str | None:
+    """The service's database for a local run: None (SQLite under var/) or ``interchange_<name>``
+    on the local PostgreSQL server."""
+    if database == "sqlite":
+        return None
+    server = pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{server}/interchange_{spec.database}"
+
+
+async def ensure_local_databases(pg_dsn: str = DEFAULT_PG_DSN) -> None:
+    """Create the ``interchange_<name>`` databases that do not exist yet."""
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_dsn)
+    try:
+        existing = {row["datname"] for row in await conn.fetch("SELECT datname FROM pg_database")}
+        for spec in SYSTEM:
+            if f"interchange_{spec.database}" not in existing:
+                await conn.execute(f'CREATE DATABASE "interchange_{spec.database}"')
+    finally:
+        await conn.close()
+
+
 class ServiceProcess:
     def __init__(self, spec: ServiceSpec, env: Mapping[str, str], log_path: Path) -> None:
         self.spec = spec

@@ -16,22 +16,9 @@ import time
 from pathlib import Path
 from types import FrameType
 
-import asyncpg
-
-from devtools.processes import SYSTEM, ServiceProcess, wait_ready
+from devtools.processes import SYSTEM, ServiceProcess, ensure_local_databases, local_database_url, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-async def ensure_databases(admin_dsn: str, names: list[str]) -> None:
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        existing = {row["datname"] for row in await conn.fetch("SELECT datname FROM pg_database")}
-        for name in names:
-            if name not in existing:
-                await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
 
 
 def port_free(port: int) -> bool:
@@ -51,17 +38,15 @@ def main() -> int:
     parser.add_argument("--var-dir", type=Path, default=ROOT / "var")
     args = parser.parse_args()
 
-    server = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     if args.database == "postgres":
-        databases = [f"interchange_{spec.database}" for spec in SYSTEM]
-        asyncio.run(ensure_databases(args.pg_dsn, databases))
+        asyncio.run(ensure_local_databases())
 
     processes = [
         ServiceProcess(
             spec,
             spec.environment(
                 amqp_url=args.amqp_url,
-                database_url=f"{server}/interchange_{spec.database}" if args.database == "postgres" else None,
+                database_url=local_database_url(spec, args.database),
                 var_dir=args.var_dir,
             ),
             args.var_dir / "log" / f"{spec.name}.log",
@@ -81,8 +66,11 @@ def main() -> int:
     busy = [process for process in processes if not port_free(process.port)]
     if busy:
         for process in busy:
-            print(f"Port {process.port} ({process.spec.name}) is already in use: is the interchange "
-                  f"already running? Stop it, or free the port.", file=sys.stderr)
+            print(
+                f"Port {process.port} ({process.spec.name}) is already in use: is the interchange "
+                f"already running? Stop it, or free the port.",
+                file=sys.stderr,
+            )
         return 1
 
     print(f"Starting the interchange ({args.database}, RabbitMQ at {args.amqp_url.split('@')[-1]}) ...")

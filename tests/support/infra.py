@@ -17,6 +17,7 @@ import shlex
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import asyncpg
@@ -49,16 +50,21 @@ def run_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
+@contextmanager
+def _vhost(name: str) -> Iterator[RabbitVhost]:
+    _rabbitmqctl("add_vhost", name)
+    try:
+        _rabbitmqctl("set_permissions", "-p", name, AMQP_USER, ".*", ".*", ".*")
+        yield RabbitVhost(AMQP_HOST, AMQP_PORT, name)
+    finally:
+        _rabbitmqctl("delete_vhost", name)
+
+
 @pytest.fixture(scope="session")
 def rabbit(run_id: str) -> Iterator[RabbitVhost]:
     """A fresh vhost for this test run, deleted afterwards."""
-    vhost = f"test-{run_id}"
-    _rabbitmqctl("add_vhost", vhost)
-    try:
-        _rabbitmqctl("set_permissions", "-p", vhost, AMQP_USER, ".*", ".*", ".*")
-        yield RabbitVhost(AMQP_HOST, AMQP_PORT, vhost)
-    finally:
-        _rabbitmqctl("delete_vhost", vhost)
+    with _vhost(f"test-{run_id}") as vhost:
+        yield vhost
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +75,8 @@ def amqp_url(rabbit: RabbitVhost) -> str:
 @pytest.fixture
 def fresh_vhost(run_id: str) -> Iterator[RabbitVhost]:
     """A vhost for one test, for tests whose services use fixed queue names."""
-    vhost = f"test-{run_id}-{uuid.uuid4().hex[:6]}"
-    _rabbitmqctl("add_vhost", vhost)
-    try:
-        _rabbitmqctl("set_permissions", "-p", vhost, AMQP_USER, ".*", ".*", ".*")
-        yield RabbitVhost(AMQP_HOST, AMQP_PORT, vhost)
-    finally:
-        _rabbitmqctl("delete_vhost", vhost)
+    with _vhost(f"test-{run_id}-{uuid.uuid4().hex[:6]}") as vhost:
+        yield vhost
 
 
 def _pg_url(dsn: str, database: str, *, driver: str = "postgresql+asyncpg") -> str:
