@@ -10,6 +10,7 @@ import pytest
 
 from devtools.processes import SYSTEM, ServiceProcess, ServiceSpec, wait_ready
 from tests.support.infra import RabbitVhost
+from tests.support.payments import TEST_MERCHANTS_JSON
 from tests.support.proxy import free_port
 
 SPECS = {spec.name: spec for spec in SYSTEM}
@@ -50,6 +51,7 @@ class System:
                 f"{spec.env_prefix}RETRY_BACKOFF_INITIAL": "0.2",
                 f"{spec.env_prefix}RETRY_BACKOFF_MAX": "1.0",
                 f"{spec.env_prefix}OUTBOX_POLL_INTERVAL": "0.2",
+                **({"PAYMENTS_MERCHANTS": TEST_MERCHANTS_JSON} if spec.module == "payments" else {}),
                 **(overrides or {}),
             },
         )

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,12 @@ def run_alembic_env(target_metadata: MetaData) -> None:
             await engine.dispose()
 
     asyncio.run(run_async())
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for ``DateTime(timezone=True)``; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def session_is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"

@@ -50,6 +50,7 @@ class ProblemError(Exception):
         detail_ru: str | None = None,
         detail_en: str | None = None,
         errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(title_en)
         self.status = status
@@ -57,6 +58,7 @@ class ProblemError(Exception):
         self.title = {"ru": title_ru, "en": title_en}
         self.detail = {"ru": detail_ru, "en": detail_en}
         self.errors = errors or []
+        self.headers = headers
 
 
 def rule_error(rule: str, *, ru: str, en: str) -> PydanticCustomError:
@@ -125,6 +127,7 @@ _RU_MESSAGES: dict[str, str] = {
     "too_long": "Допускается не больше {max_length} элементов",
     "url_parsing": "Ожидается URL",
     "url_type": "Ожидается URL",
+    "url_scheme": "Допустимые схемы адреса: {expected_schemes}",
     "value_error": "Недопустимое значение: {error}",
 }
 
@@ -215,6 +218,7 @@ def install_problem_handlers(app: FastAPI) -> None:
                 detail=exc.detail[language],
                 errors=exc.errors,
             ),
+            headers=exc.headers,
         )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:

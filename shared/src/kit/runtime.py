@@ -84,6 +84,7 @@ class ServiceRuntime:
         self._queues: list[QueueSpec] = []
         for spec in consumers:
             self.add_consumer(spec)
+        self.background: list[tuple[str, StartupHook]] = []
         self.database_prepared = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -102,6 +103,11 @@ class ServiceRuntime:
                 backoff=self.backoff,
             )
         )
+
+    def add_background(self, name: str, loop: StartupHook) -> None:
+        """Run ``loop(runtime)`` once the database is ready, until the service stops. A loop that
+        fails is logged and started again after a backoff delay."""
+        self.background.append((name, loop))
 
     @property
     def topology(self) -> Topology:
@@ -124,7 +130,22 @@ class ServiceRuntime:
         await self._retry("database", self._prepare_database)
         self.database_prepared.set()
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for name, loop in self.background:
+            self._tasks.append(asyncio.create_task(self._keep_running(name, loop), name=name))
         await self._retry("broker", self._connect_broker)
+
+    async def _keep_running(self, name: str, loop: StartupHook) -> None:
+        failures = 0
+        while True:
+            try:
+                await loop(self)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s failed; restarting it", name)
+                await asyncio.sleep(self.backoff.delay(failures))
+                failures += 1
 
     async def _retry(self, what: str, step: Callable[[], Awaitable[None]]) -> None:
         async for attempt in self.backoff.attempts():

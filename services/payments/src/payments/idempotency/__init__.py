@@ -1,0 +1,1 @@
+"""Idempotence keys: the same key and request get the stored answer; another request is refused."""

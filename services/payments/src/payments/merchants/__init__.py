@@ -1,0 +1,1 @@
+"""Merchants (the insurers) and how they authenticate."""

@@ -1,0 +1,1 @@
+"""Payments: creation, confirmation, capture, cancellation, expiry."""

@@ -1,0 +1,1 @@
+"""Refunds back to the original payment (PAY-03)."""

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions of merchants and signed, retried deliveries of events."""
