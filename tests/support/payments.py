@@ -19,12 +19,15 @@ TEST_MERCHANTS: list[dict[str, str]] = [
 ]
 TEST_MERCHANTS_JSON = json.dumps(TEST_MERCHANTS, ensure_ascii=False)
 
+
 def basic_auth(shop_id: str) -> dict[str, str]:
     secret = next(m["secret_key"] for m in TEST_MERCHANTS if m["shop_id"] == shop_id)
     return {"Authorization": "Basic " + base64.b64encode(f"{shop_id}:{secret}".encode()).decode()}
 
+
 def new_key() -> dict[str, str]:
     return {"Idempotence-Key": str(uuid.uuid4())}
+
 
 def payment_request(value: str = "1500.00", *, capture: bool = True, **extra: Any) -> dict[str, Any]:
     return {
@@ -35,6 +38,7 @@ def payment_request(value: str = "1500.00", *, capture: bool = True, **extra: An
         "metadata": {"contract_id": "contract-1"},
         **extra,
     }
+
 
 class PaymentsClient:
     """An httpx client speaking to the in-process payments app as one merchant or another."""
@@ -48,29 +52,35 @@ class PaymentsClient:
         return self.app.state.runtime
 
     async def create(self, shop_id: str = "volga", **kwargs: Any) -> dict[str, Any]:
-        response = await self.http.post("/v3/payments", json=payment_request(**kwargs),
-                                        headers={**basic_auth(shop_id), **new_key()})
+        response = await self.http.post(
+            "/v3/payments", json=payment_request(**kwargs), headers={**basic_auth(shop_id), **new_key()}
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
+
 @asynccontextmanager
-async def running_payments(database_url: str, amqp_url: str, **settings: Any) -> AsyncIterator[PaymentsClient]:
+async def running_payments(
+    database_url: str, amqp_url: str, **settings: Any
+) -> AsyncIterator[PaymentsClient]:
     from payments.app import create_app
     from payments.settings import PaymentsSettings
 
-    config = PaymentsSettings.model_validate({
-        "environment": "test",
-        "secret_key": "test-secret-not-for-production",
-        "database_url": database_url,
-        "amqp_url": amqp_url,
-        "merchants": TEST_MERCHANTS,
-        "public_url": "http://payments.test",
-        "retry_backoff_initial": 0.1,
-        "retry_backoff_max": 1.0,
-        "outbox_poll_interval": 0.2,
-        **settings,
-    })
+    config = PaymentsSettings.model_validate(
+        {
+            "environment": "test",
+            "secret_key": "test-secret-not-for-production",
+            "database_url": database_url,
+            "amqp_url": amqp_url,
+            "merchants": TEST_MERCHANTS,
+            "public_url": "http://payments.test",
+            "retry_backoff_initial": 0.1,
+            "retry_backoff_max": 1.0,
+            "outbox_poll_interval": 0.2,
+            **settings,
+        }
+    )
     app = create_app(config)
     runtime = app.state.runtime
     await runtime.start()
@@ -86,5 +96,6 @@ async def running_payments(database_url: str, amqp_url: str, **settings: Any) ->
             yield PaymentsClient(client, app)
     finally:
         await runtime.stop()
+
 
 PaymentsFactory = Callable[..., Any]
