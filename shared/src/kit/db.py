@@ -46,6 +46,7 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
         parsed = make_url(url)
+        self._is_postgres = parsed.get_backend_name() == "postgresql"
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
@@ -66,7 +67,8 @@ class Database:
 
     @property
     def is_postgres(self) -> bool:
-        return is_postgres(self.url)
+        # Read per message by the consumer and per batch by the relay: parse the URL once.
+        return self._is_postgres
 
     def on_commit(self, callback: Callable[[Session], None]) -> None:
         """Call ``callback(session)`` after every commit of a session of this database."""

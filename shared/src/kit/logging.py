@@ -66,3 +66,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     # aio-pika and aiormq are chatty at INFO on every reconnect attempt.
     logging.getLogger("aiormq").setLevel(logging.WARNING)
     logging.getLogger("aio_pika").setLevel(logging.WARNING)
+    # httpx logs every request with its full URL at INFO (webhook URLs may carry tokens).
+    logging.getLogger("httpx").setLevel(logging.WARNING)

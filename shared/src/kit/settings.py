@@ -45,7 +45,9 @@ class ServiceSettings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
 
     # Messaging tuning; the defaults suit a local run and the tests.
-    prefetch: int = Field(default=64, ge=1, le=10_000)
+    # At most the pool size: each delivery holds a database connection for its transaction, so
+    # more would only wait and make the pool open and close connections (docs/BENCHMARKS.md).
+    prefetch: int = Field(default=16, ge=1, le=10_000)
     max_deliveries: int = Field(default=5, ge=1, le=100)
     retry_backoff_initial: float = Field(default=0.5, gt=0)
     retry_backoff_max: float = Field(default=30.0, gt=0)

@@ -100,6 +100,10 @@ class Consumer:
         self.max_deliveries = max_deliveries
         self.backoff = backoff or Backoff()
         self._locks = KeyedLocks()
+        # Built once: constructing ``insert().values(...)`` and its cache key per message costs
+        # more CPU than executing it (docs/BENCHMARKS.md, Messaging).
+        insert = pg_insert if db.is_postgres else sqlite_insert
+        self._record = insert(self.inbox).on_conflict_do_nothing(index_elements=["consumer", "message_id"])
 
     async def start(self, queue: AbstractQueue) -> None:
         await queue.consume(self.on_message, no_ack=False)
@@ -177,19 +181,17 @@ class Consumer:
     async def _apply_once(self, envelope: Envelope, payload: Payload) -> str:
         """Record the message and apply its effect in one transaction. Returns what happened."""
         content_hash = envelope.content_hash()
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
         async with self.db.transaction() as session:
             result = await session.execute(
-                insert(self.inbox)
-                .values(
-                    consumer=self.queue_name,
-                    message_id=str(envelope.message_id),
-                    type=envelope.type,
-                    content_hash=content_hash,
-                    correlation_id=envelope.correlation_id,
-                    received_at=utcnow(),
-                )
-                .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+                self._record,
+                {
+                    "consumer": self.queue_name,
+                    "message_id": str(envelope.message_id),
+                    "type": envelope.type,
+                    "content_hash": content_hash,
+                    "correlation_id": envelope.correlation_id,
+                    "received_at": utcnow(),
+                },
             )
             if getattr(result, "rowcount", 1) == 0:
                 stored = await session.scalar(

@@ -40,6 +40,7 @@ class Outbox:
     def __init__(self, tables: MessagingTables, *, producer: str) -> None:
         self.table = tables.outbox
         self.producer = producer
+        self._insert = insert(self.table)  # built once; the values go as parameters
 
     async def put(
         self,
@@ -68,16 +69,17 @@ class Outbox:
         if traceparent:
             headers["traceparent"] = traceparent
         await session.execute(
-            insert(self.table).values(
-                message_id=str(envelope.message_id),
-                type=envelope.type,
-                exchange=contract.exchange,
-                routing_key=contract.render_routing_key(**(routing or {})),
-                correlation_id=correlation_id,
-                body=envelope.model_dump_json(),
-                headers=headers,
-                created_at=envelope.occurred_at,
-            )
+            self._insert,
+            {
+                "message_id": str(envelope.message_id),
+                "type": envelope.type,
+                "exchange": contract.exchange,
+                "routing_key": contract.render_routing_key(**(routing or {})),
+                "correlation_id": correlation_id,
+                "body": envelope.model_dump_json(),
+                "headers": headers,
+                "created_at": envelope.occurred_at,
+            },
         )
         session.info[_PENDING_KEY] = True
         return envelope
