@@ -28,7 +28,7 @@ class WebhookDelivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: The event's id: the same in every retry and in the AMQP message, for de-duplication.
     event_id: Mapped[str] = mapped_column(String(36))
-    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"))
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"), index=True)
     url: Mapped[str] = mapped_column(String(2048))
     body: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
