@@ -36,6 +36,7 @@ run: install services
 
 test: install
 	@bash scripts/ensure-services.sh postgres rabbitmq
+	@bash scripts/ensure-browser.sh
 	$(PY) -m pytest
 
 lint: install

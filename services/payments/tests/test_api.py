@@ -62,10 +62,10 @@ async def post(
     body: Any = None,
     shop: str = "volga",
     key: dict[str, str] | None = None,
-    **headers: str,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     return await payments.http.post(
-        path, json=body, headers={**basic_auth(shop), **(key or new_key()), **headers}
+        path, json=body, headers={**basic_auth(shop), **(key or new_key()), **(headers or {})}
     )
 
 
@@ -114,7 +114,7 @@ async def test_each_bad_field_is_a_clear_422_naming_field_and_rule(
 
 async def test_bad_input_is_explained_in_english_on_request(payments: PaymentsClient):
     response = await post(
-        payments, "/v3/payments", payment_request(value="12.345"), **{"Accept-Language": "en"}
+        payments, "/v3/payments", payment_request(value="12.345"), headers={"Accept-Language": "en"}
     )
     error = response.json()["errors"][0]
     assert error["field"] == "amount.value"

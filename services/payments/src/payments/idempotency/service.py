@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,9 +107,11 @@ async def idempotent(
             )
     result = await action()
     answer: dict[str, Any] = result.model_dump(mode="json", exclude_none=True)
-    record = await session.get(IdempotenceRecord, (merchant_id, key))
-    assert record is not None
-    record.status_code, record.response = status_code, answer
+    await session.execute(
+        update(IdempotenceRecord)
+        .where(IdempotenceRecord.merchant_id == merchant_id, IdempotenceRecord.key == key)
+        .values(status_code=status_code, response=answer)
+    )
     return JSONResponse(answer, status_code=status_code)
 
 

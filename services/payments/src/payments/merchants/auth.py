@@ -6,13 +6,13 @@ import base64
 import binascii
 import hashlib
 import hmac
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 
 from kit.errors import ProblemError
-from kit.http import runtime_of
 from kit.messaging.envelope import utcnow
 from kit.runtime import ServiceRuntime
 from payments.merchants.models import Merchant
@@ -23,8 +23,35 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def provision_merchants(runtime: ServiceRuntime, merchants: list[MerchantConfig]) -> None:
-    """Create or update the configured merchants (at every start; idempotent)."""
+@dataclass(frozen=True)
+class AuthenticatedMerchant:
+    shop_id: str
+    name: str
+
+
+class MerchantDirectory:
+    """The merchants' credentials in memory: they change only when the service starts, so
+    authenticating a request needs no database round trip."""
+
+    def __init__(self) -> None:
+        self._by_shop: dict[str, tuple[str, str]] = {}
+
+    def load(self, merchants: list[Merchant]) -> None:
+        self._by_shop = {m.shop_id: (m.name, m.secret_hash) for m in merchants}
+
+    def authenticate(self, shop_id: str, secret: str) -> AuthenticatedMerchant | None:
+        known = self._by_shop.get(shop_id)
+        # Compare even for an unknown shop, so that timing does not tell which shops exist.
+        expected = known[1] if known else "0" * 64
+        if hmac.compare_digest(expected, secret_hash(secret)) and known:
+            return AuthenticatedMerchant(shop_id, known[0])
+        return None
+
+
+async def provision_merchants(
+    runtime: ServiceRuntime, merchants: list[MerchantConfig], directory: MerchantDirectory
+) -> None:
+    """Create or update the configured merchants (at every start; idempotent) and load them."""
     async with runtime.db.transaction() as session:
         existing = {m.shop_id: m for m in (await session.scalars(select(Merchant))).all()}
         for config in merchants:
@@ -33,6 +60,8 @@ async def provision_merchants(runtime: ServiceRuntime, merchants: list[MerchantC
             merchant.secret_hash = secret_hash(config.secret_key.get_secret_value())
             merchant.updated_at = utcnow()
             session.add(merchant)
+            existing[config.shop_id] = merchant
+    directory.load(list(existing.values()))
 
 
 def _unauthorized() -> ProblemError:
@@ -47,7 +76,7 @@ def _unauthorized() -> ProblemError:
     )
 
 
-async def current_merchant(request: Request) -> Merchant:
+async def current_merchant(request: Request) -> AuthenticatedMerchant:
     header = request.headers.get("authorization", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -56,12 +85,11 @@ async def current_merchant(request: Request) -> Merchant:
         shop_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise _unauthorized() from None
-    runtime: ServiceRuntime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        merchant = await session.get(Merchant, shop_id)
-    if merchant is None or not hmac.compare_digest(merchant.secret_hash, secret_hash(secret)):
+    directory: MerchantDirectory = request.app.state.merchants
+    merchant = directory.authenticate(shop_id, secret)
+    if merchant is None:
         raise _unauthorized()
     return merchant
 
 
-CurrentMerchant = Annotated[Merchant, Depends(current_merchant)]
+CurrentMerchant = Annotated[AuthenticatedMerchant, Depends(current_merchant)]
