@@ -51,6 +51,7 @@ migrate: install
 bench: install
 	@bash scripts/ensure-services.sh postgres rabbitmq
 	$(PY) -m bench.messaging
+	$(PY) -m bench.payments
 
 compose-check:
 	bash scripts/check-compose.sh
