@@ -192,3 +192,13 @@ def test_declines_say_why():
 def test_the_qr_code_is_an_svg_data_uri():
     uri = view.qr_data_uri("http://127.0.0.1:8001/checkout/x")
     assert uri.startswith("data:image/svg+xml;base64,")
+
+
+def test_the_published_test_cards_are_the_ones_in_the_docs():
+    from pathlib import Path
+
+    from payments.checkout.cards import TEST_CARDS
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "payments.md").read_text(encoding="utf-8")
+    for card in TEST_CARDS:
+        assert f"`{card.number}`" in docs, f"{card.number} is missing from docs/payments.md"
