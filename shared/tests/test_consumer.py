@@ -10,7 +10,7 @@ from typing import Any
 
 import aio_pika
 
-from kit.messaging.consumer import Consumer, Received
+from kit.messaging.consumer import Consumer, Received, Unprocessable
 from kit.messaging.topology import Topology, dead_letter_queue_name
 from shared.tests.harness import (
     FAST,
@@ -35,6 +35,7 @@ async def consuming(
     queue: str,
     *,
     fail_on: str | None = None,
+    unprocessable_on: str | None = None,
     max_deliveries: int = 3,
 ) -> AsyncIterator[list[str]]:
     """Consume ``queue`` with a handler that records each note as an effect (and fails on one)."""
@@ -45,6 +46,8 @@ async def consuming(
         await h.record_effect(session, message.payload.note)
         if message.payload.note == fail_on:
             raise RuntimeError(f"cannot handle {fail_on}")
+        if message.payload.note == unprocessable_on:
+            raise Unprocessable(f"{unprocessable_on} refers to nothing")
 
     topology = Topology(
         exchanges=(exchange,), queues=(queue_spec(queue, exchange, delivery_limit=max_deliveries),)
@@ -125,6 +128,22 @@ async def test_poison_message_is_dead_lettered_after_the_limit_and_consumer_goes
         )
         await wait_for(lambda: "healthy" in attempts)
         await wait_for(lambda: h.effect_count("healthy"))
+
+
+async def test_unprocessable_message_is_dead_lettered_at_once_without_effect(database_url, amqp_url, unique):
+    exchange, queue = unique("ex"), unique("q")
+    async with (
+        harness(database_url, exchange) as h,
+        consuming(h, amqp_url, exchange, queue, unprocessable_on="orphan", max_deliveries=5) as attempts,
+    ):
+        await publish_raw(
+            amqp_url, exchange, "test.note.x.written", envelope_for(h.contract, Noted(note="orphan")).body()
+        )
+        dead = await drain(amqp_url, dead_letter_queue_name(queue), expected=1)
+        assert len(dead) == 1
+        assert dead[0].headers["x-dead-letter-reason"] == "unprocessable: orphan refers to nothing"
+        assert attempts.count("orphan") == 1  # no retries: they could not help
+        assert await h.effect_count("orphan") == 0
 
 
 async def test_malformed_bodies_are_dead_lettered_with_the_reason(database_url, amqp_url, unique):

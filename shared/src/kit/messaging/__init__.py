@@ -1,7 +1,7 @@
 """Envelope, topology, publisher with confirms, transactional outbox, idempotent consumer."""
 
 from kit.messaging.broker import Broker, BrokerUnavailable
-from kit.messaging.consumer import Consumer, Handler, Received
+from kit.messaging.consumer import Consumer, Handler, Received, Unprocessable
 from kit.messaging.envelope import Envelope
 from kit.messaging.outbox import Outbox, OutboxRelay
 from kit.messaging.tables import MessagingTables, create_messaging_tables, messaging_tables
@@ -20,6 +20,7 @@ __all__ = [
     "QueueSpec",
     "Received",
     "Topology",
+    "Unprocessable",
     "create_messaging_tables",
     "messaging_tables",
 ]

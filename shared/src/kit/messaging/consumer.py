@@ -57,6 +57,12 @@ class _Reject(Exception):
     """The message can never be handled: dead-letter it with this reason."""
 
 
+class Unprocessable(Exception):
+    """Raised by a handler for a well-formed message that refers to something that cannot exist
+    (an unknown application, an offer of another insurer): retrying cannot help, so the message
+    is dead-lettered at once with this reason, and the handler's transaction is rolled back."""
+
+
 class KeyedLocks:
     """One FIFO lock per key, dropped when nobody holds or waits for it."""
 
@@ -154,6 +160,13 @@ class Consumer:
                 break
             except asyncio.CancelledError:
                 raise
+            except Unprocessable as exc:
+                log.error(
+                    "message cannot be processed; dead-lettered",
+                    extra={"queue": self.queue_name, "type": envelope.type, "reason": str(exc)},
+                )
+                await self._dead_letter(message, f"unprocessable: {exc}")
+                return
             except Exception as exc:
                 if not is_transient(exc):
                     await self._retry_or_dead_letter(message, exc)
