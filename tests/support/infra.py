@@ -51,7 +51,8 @@ def run_id() -> str:
 
 
 @contextmanager
-def _vhost(name: str) -> Iterator[RabbitVhost]:
+def vhost(name: str) -> Iterator[RabbitVhost]:
+    """A vhost for as long as the ``with`` lasts (for fixtures of a wider scope than one test)."""
     _rabbitmqctl("add_vhost", name)
     try:
         _rabbitmqctl("set_permissions", "-p", name, AMQP_USER, ".*", ".*", ".*")
@@ -63,8 +64,8 @@ def _vhost(name: str) -> Iterator[RabbitVhost]:
 @pytest.fixture(scope="session")
 def rabbit(run_id: str) -> Iterator[RabbitVhost]:
     """A fresh vhost for this test run, deleted afterwards."""
-    with _vhost(f"test-{run_id}") as vhost:
-        yield vhost
+    with vhost(f"test-{run_id}") as created:
+        yield created
 
 
 @pytest.fixture(scope="session")
@@ -75,8 +76,8 @@ def amqp_url(rabbit: RabbitVhost) -> str:
 @pytest.fixture
 def fresh_vhost(run_id: str) -> Iterator[RabbitVhost]:
     """A vhost for one test, for tests whose services use fixed queue names."""
-    with _vhost(f"test-{run_id}-{uuid.uuid4().hex[:6]}") as vhost:
-        yield vhost
+    with vhost(f"test-{run_id}-{uuid.uuid4().hex[:6]}") as created:
+        yield created
 
 
 def _pg_url(dsn: str, database: str, *, driver: str = "postgresql+asyncpg") -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from devtools.processes import SYSTEM, ServiceProcess, ServiceSpec, wait_ready
 from tests.support.infra import RabbitVhost
-from tests.support.payments import TEST_MERCHANTS_JSON
+from tests.support.payments import TEST_MERCHANTS, TEST_MERCHANTS_JSON
 from tests.support.proxy import free_port
 
 SPECS = {spec.name: spec for spec in SYSTEM}
@@ -25,6 +25,36 @@ class System:
         self.log_dir = log_dir
         self.processes: dict[str, ServiceProcess] = {}
         self.database_urls: dict[str, str] = {}
+        self.ports: dict[str, int] = {}
+
+    def port_of(self, name: str) -> int:
+        """The service's port, chosen once: services find each other before they start."""
+        if name not in self.ports:
+            self.ports[name] = free_port()
+        return self.ports[name]
+
+    def url_of(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port_of(name)}"
+
+    def wiring(self, spec: ServiceSpec) -> dict[str, str]:
+        """How the services of a test reach each other, with the test merchants' keys."""
+        if spec.module == "payments":
+            return {"PAYMENTS_MERCHANTS": TEST_MERCHANTS_JSON, "PAYMENTS_PUBLIC_URL": self.url_of(spec.name)}
+        if spec.module == "insurer":
+            code = spec.extra_env["INSURER_PLUGIN"]
+            secret = next(m["secret_key"] for m in TEST_MERCHANTS if m["shop_id"] == code)
+            return {
+                "INSURER_PAYMENTS_URL": self.url_of("payments"),
+                "INSURER_PAYMENTS_SECRET_KEY": secret,
+                "INSURER_PAYMENT_LINK_INTERVAL_SECONDS": "0.5",
+            }
+        if spec.module == "gateway":
+            return {
+                "GATEWAY_PUBLIC_URL": self.url_of(spec.name),
+                "GATEWAY_DEMO_ACCOUNTS": "true",
+                "GATEWAY_SWEEP_INTERVAL_SECONDS": "0.3",
+            }
+        return {}
 
     def process(
         self,
@@ -38,8 +68,7 @@ class System:
         spec: ServiceSpec = SPECS[name]
         if name not in self.database_urls:
             self.database_urls[name] = self.new_database(spec.database)
-        previous = self.processes.get(name)
-        port = previous.url.rsplit(":", 1)[1] if previous else str(free_port())
+        port = str(self.port_of(name))
         env = spec.environment(
             amqp_url=amqp_url or self.vhost.url(),
             database_url=database_url or self.database_urls[name],
@@ -51,7 +80,7 @@ class System:
                 f"{spec.env_prefix}RETRY_BACKOFF_INITIAL": "0.2",
                 f"{spec.env_prefix}RETRY_BACKOFF_MAX": "1.0",
                 f"{spec.env_prefix}OUTBOX_POLL_INTERVAL": "0.2",
-                **({"PAYMENTS_MERCHANTS": TEST_MERCHANTS_JSON} if spec.module == "payments" else {}),
+                **self.wiring(spec),
                 **(overrides or {}),
             },
         )

@@ -108,7 +108,10 @@ class IdempotencyStore:
             ).first()
             if record is None:  # purged between the two statements
                 raise ProblemError(
-                    409, rule=f"{self.term}-key-busy", title_ru="Повторите запрос", title_en="Retry the request"
+                    409,
+                    rule=f"{self.term}-key-busy",
+                    title_ru="Повторите запрос",
+                    title_en="Retry the request",
                 )
             if as_utc(record.created_at) < now - ttl:
                 await session.execute(

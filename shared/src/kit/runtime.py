@@ -85,6 +85,8 @@ class ServiceRuntime:
         for spec in consumers:
             self.add_consumer(spec)
         self.background: list[tuple[str, StartupHook]] = []
+        #: Called at :meth:`stop`, after the tasks ended (to close clients the service opened).
+        self.on_stopped: list[Callable[[], Awaitable[None]]] = []
         self.database_prepared = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -123,6 +125,8 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        for close in self.on_stopped:
+            await close()
         await self.broker.close()
         await self.db.dispose()
 

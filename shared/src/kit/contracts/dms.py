@@ -134,7 +134,9 @@ class QuoteRequested(Payload):
 
 
 class PremiumFactor(Payload):
-    name: str = Field(description="base_annual_tariff, sex_age, scope, group_size, clinic_category, region, term")
+    name: str = Field(
+        description="base_annual_tariff, sex_age, scope, group_size, clinic_category, region, term"
+    )
     value: str = Field(pattern=r"^\d+(\.\d+)?$", description="Decimal string")
 
 
@@ -324,7 +326,9 @@ DMS_OFFER_REFUSED = _from_insurer(
     "dms.offer.refused", OfferRefused, "The insurer refuses to insure, with its reason (DMS-08)."
 )
 DMS_PAYMENT_LINK_ISSUED = _from_insurer(
-    "dms.payment.link.issued", PaymentLinkIssued, "A payment was created; its page is where the applicant pays."
+    "dms.payment.link.issued",
+    PaymentLinkIssued,
+    "A payment was created; its page is where the applicant pays.",
 )
 DMS_PAYMENT_FAILED = _from_insurer(
     "dms.payment.failed", PaymentFailed, "The payment was declined or expired; a new link may be requested."

@@ -3,7 +3,8 @@
     premium = sum insured × base annual tariff × risk coefficients × term coefficient
 
 The risk coefficients are named: sex and age, scope of cover, group size, price category of the
-clinics, region. The term coefficient applies to a term other than a year. The tables that give
+clinics, region. The term coefficient applies to a term other than a year. A special-terms loading
+from underwriting (DMS-08), when there is one, is one more factor. The tables that give
 the numbers live in each insurer plugin and are synthetic; this module only does the arithmetic.
 
 Rounding, documented once for every insurer: the product is computed exactly in decimal and
@@ -33,6 +34,7 @@ def premium(
     base_annual_tariff: Decimal,
     risk: Mapping[str, Decimal],
     term_coefficient: Decimal,
+    underwriting_loading: Decimal = Decimal(1),
 ) -> PremiumQuote:
     if sum_insured_kopecks <= 0:
         raise ValueError("sum insured must be positive")
@@ -45,6 +47,8 @@ def premium(
         **{k: risk[k] for k in RISK_FACTORS},
         "term": term_coefficient,
     }
+    if underwriting_loading != 1:
+        factors["underwriting"] = underwriting_loading
     for name, value in factors.items():
         if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
             raise ValueError(f"{name} must be a positive Decimal, not {value!r}")
