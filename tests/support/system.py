@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,21 @@ from tests.support.payments import TEST_MERCHANTS, TEST_MERCHANTS_JSON
 from tests.support.proxy import free_port
 
 SPECS = {spec.name: spec for spec in SYSTEM}
+
+#: The partner system of the test runs (development secrets are refused outside development).
+TEST_PARTNER = {
+    "client_id": "hr-test",
+    "name": "HR-система работодателя (тест)",
+    "secret": "sk_test_hr_0123456789",
+    "scopes": [
+        "dms.applications.read",
+        "dms.applications.write",
+        "dms.policies.read",
+        "notifications.read",
+        "notifications.write",
+    ],
+}
+TEST_PARTNERS_JSON = json.dumps([TEST_PARTNER], ensure_ascii=False)
 
 
 class System:
@@ -52,6 +68,7 @@ class System:
             return {
                 "GATEWAY_PUBLIC_URL": self.url_of(spec.name),
                 "GATEWAY_DEMO_ACCOUNTS": "true",
+                "GATEWAY_PARTNERS": TEST_PARTNERS_JSON,
                 "GATEWAY_SWEEP_INTERVAL_SECONDS": "0.3",
             }
         return {}
@@ -89,7 +106,8 @@ class System:
         return process
 
     def start(self, *names: str, wait: bool = True) -> list[ServiceProcess]:
-        started = [self.process(name).start() for name in names]
+        """Start (or start again) these services, as configured by :meth:`process` if it was called."""
+        started = [(self.processes.get(name) or self.process(name)).start() for name in names]
         if wait:
             wait_ready(started, timeout=60)
         return started

@@ -1,9 +1,38 @@
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import ServiceSettings
+from kit.settings import Environment, ServiceSettings
+
+#: Secrets of the development partner clients start with this and are refused outside development.
+DEV_SECRET_PREFIX = "test_dev_"
+SCOPES = {
+    "dms.applications.read": "Read the account holder's ДМС applications and offers, and their profile",
+    "dms.applications.write": "Submit applications, accept offers, ask for payment links, withdraw",
+    "dms.policies.read": "Read the account holder's policies and their PDFs",
+    "notifications.read": "Read the account holder's notifications",
+    "notifications.write": "Mark the account holder's notifications read",
+}
+
+
+class PartnerClient(BaseModel):
+    """A partner system (employer HR system, MFC front office, ...): OAuth2 client credentials."""
+
+    client_id: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")
+    name: str = Field(min_length=1, max_length=200)
+    secret: SecretStr
+    scopes: list[str]
+
+
+DEV_PARTNERS = [
+    PartnerClient(
+        client_id="hr-demo",
+        name="HR-система работодателя (демо)",
+        secret=SecretStr(f"{DEV_SECRET_PREFIX}hr-demo"),
+        scopes=sorted(SCOPES),
+    )
+]
 
 
 class GatewaySettings(ServiceSettings):
@@ -19,6 +48,38 @@ class GatewaySettings(ServiceSettings):
     offer_collection_seconds: float = Field(default=30.0, gt=0)
     #: How often the collection deadlines and offer expiries are looked at.
     sweep_interval_seconds: float = Field(default=1.0, gt=0)
+
+    # -- accounts and access -------------------------------------------------------------------
+    #: Create the demo accounts at start; on by default in development only.
+    demo_accounts: bool | None = None
+    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+    token_issuer: str = "interchange-gateway"
+    token_audience: str = "interchange"
+    #: Partner systems and their credentials, as JSON in ``GATEWAY_PARTNERS``.
+    partners: list[PartnerClient] = Field(default_factory=lambda: list(DEV_PARTNERS))
+
+    @model_validator(mode="after")
+    def _refuse_dev_partners(self) -> Self:
+        if self.environment is not Environment.development:
+            dev = [p.client_id for p in self.partners if p.secret.get_secret_value().startswith(DEV_SECRET_PREFIX)]
+            if dev:
+                raise ValueError(
+                    f"ключи разработки запрещены вне development: {dev} (GATEWAY_PARTNERS) / "
+                    f"development partner secrets are refused outside development: {dev}"
+                )
+        unknown = {s for p in self.partners for s in p.scopes} - SCOPES.keys()
+        if unknown:
+            raise ValueError(f"unknown partner scopes: {sorted(unknown)}")
+        return self
+
+    @property
+    def seeds_demo_accounts(self) -> bool:
+        if self.demo_accounts is None:
+            return self.environment is Environment.development
+        return self.demo_accounts
+
+    def partner(self, client_id: str) -> PartnerClient | None:
+        return next((p for p in self.partners if p.client_id == client_id), None)
 
     @property
     def base_url(self) -> str:

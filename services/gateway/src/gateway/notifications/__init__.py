@@ -1,0 +1,1 @@
+"""Notifications in the personal cabinet: every change of an application is one."""
