@@ -63,6 +63,7 @@ class DocumentType(StrEnum):
     stateless_id = "stateless_id"  # документ лица без гражданства
     residence_permit = "residence_permit"  # вид на жительство
     refugee_certificate = "refugee_certificate"  # удостоверение беженца
+    russian_passport = "russian_passport"  # паспорт гражданина РФ (в учётной записи гражданина России)
 
 
 class PermitKind(StrEnum):
