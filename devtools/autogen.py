@@ -57,9 +57,7 @@ def main() -> None:
         config.set_main_option("script_location", str(migrations))
         config.set_main_option("sqlalchemy.url", url)
         slug = re.sub(r"[^a-z0-9]+", "_", args.message.lower()).strip("_")[:40] or "revision"
-        command.revision(
-            config, message=args.message, autogenerate=True, rev_id=args.revision, **{"head": "head"}
-        )
+        command.revision(config, message=args.message, autogenerate=True, rev_id=args.revision, head="head")
         print(f"written: {migrations}/versions/{args.revision}_{slug}.py (check the name Alembic chose)")
     finally:
         asyncio.run(_drop(name))

@@ -80,7 +80,7 @@ class Cabinet:
         response = await self.http.post(
             "/oauth/token", data={"grant_type": "password", "username": login, "password": password}
         )
-        token = self._ok(response, 200)
+        token: dict[str, Any] = self._ok(response, 200)
         self.headers = {"Authorization": f"Bearer {token['access_token']}"}
         return token
 

@@ -29,6 +29,55 @@ def say(step: str, text: str = "") -> None:
         print(textwrap.indent(text, "  "))
 
 
+async def show_policy(cabinet: Cabinet, app_id: str) -> None:
+    say("7. Полис в личном кабинете / The policy in the cabinet")
+    issued = await cabinet.wait_for(app_id, {"policy_issued"}, timeout=60)
+    print(f"  оплачено / paid: {issued['paid_at']}")
+    print(f"  полис должен быть до / due by: {issued['policy_due_by']}")
+    print(f"  срок нарушен / deadline breached: {'да' if issued['deadline_breached'] else 'нет'}")
+    policy = next(p for p in await cabinet.policies() if p["application_id"] == app_id)
+    data = policy["data"]
+    print(f"  полис {data['series']} № {data['number']}, контрольный номер {data['visual_control_number']}")
+    print(
+        f"  действует {data['valid_from']} — {data['valid_until']}, территория {', '.join(data['territory'])}"
+    )
+    document = await cabinet.policy_document(policy["id"])
+    target = ROOT / "var" / f"polis-{data['series']}-{data['number']}.pdf".replace(" ", "_")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(document)
+    print(f"  PDF: {target} ({len(document)} байт)")
+
+    say("8. Уведомления / Notifications")
+    notes: dict[str, Any] = await cabinet.notifications()
+    for note in reversed(notes["items"][:12]):
+        print(f"  • {note['created_at'][11:19]} {note['title']}")
+    print(f"  непрочитанных / unread: {notes['unread']}")
+
+    say("9. Хронология заявления / The application's timeline")
+    for entry in issued["timeline"]:
+        print(f"  {entry['at'][11:19]}  {entry['text']}")
+
+
+async def show_offers(cabinet: Cabinet, app_id: str) -> list[dict[str, Any]]:
+    say("4. Ждём предложения страховщиков / Waiting for the offers")
+    current = await cabinet.wait_for(app_id, {"offers_received", "no_offers", "refused"}, timeout=60)
+    print(f"  статус: {current['status_text']}")
+    offers = await cabinet.offers(app_id)
+    for offer in offers:
+        print(
+            f"  • {offer['insurer_name'] or offer['insurer']}: {rub(offer['premium']['kopecks'])}, "
+            f"страховая сумма {rub(offer['sum_insured']['kopecks'])}, "
+            f"{offer['cover_from']} — {offer['cover_until']}"
+        )
+    for answer in current["insurers"]:
+        if answer["refusal"]:
+            print(f"  • {answer['insurer']}: отказ — {answer['refusal']['reason']}")
+    if not offers:
+        raise FlowError("no offers")
+
+    return offers
+
+
 async def story(gateway: str, region: str, decline_first: bool) -> None:
     worker_account = next(a for a in DEMO_ACCOUNTS if a.key == "worker")
     cabinet = Cabinet(gateway)
@@ -56,26 +105,10 @@ async def story(gateway: str, region: str, decline_first: bool) -> None:
             raise FlowError(f"submission answered {response.status_code}: {response.text}")
         app_id = response.json()["id"]
         names = profile["name_cyrillic"]
-        print(
-            f"  № {app_id}: {names['last_name']} {names['first_name']}, срок {application['term_months']} мес."
-        )
+        print(f"  № {app_id}: {names['last_name']} {names['first_name']}")
+        print(f"  срок / term: {application['term_months']} мес.")
 
-        say("4. Ждём предложения страховщиков / Waiting for the offers")
-        current = await cabinet.wait_for(app_id, {"offers_received", "no_offers", "refused"}, timeout=60)
-        print(f"  статус: {current['status_text']}")
-        offers = await cabinet.offers(app_id)
-        for offer in offers:
-            print(
-                f"  • {offer['insurer_name'] or offer['insurer']}: {rub(offer['premium']['kopecks'])}, "
-                f"страховая сумма {rub(offer['sum_insured']['kopecks'])}, "
-                f"{offer['cover_from']} — {offer['cover_until']}"
-            )
-        for answer in current["insurers"]:
-            if answer["refusal"]:
-                print(f"  • {answer['insurer']}: отказ — {answer['refusal']['reason']}")
-        if not offers:
-            raise FlowError("no offers")
-
+        offers = await show_offers(cabinet, app_id)
         chosen = offers[0]
         say("5. Выбираем самое дешёвое / Accepting the cheapest offer", chosen["product_name"])
         await cabinet.accept(app_id, chosen["id"])
@@ -97,33 +130,7 @@ async def story(gateway: str, region: str, decline_first: bool) -> None:
             say("6. Оплата на странице страховщика / Paying on the insurer's page", CARD_SUCCESS)
             await pay(link["url"], CARD_SUCCESS, http=browser)
 
-        say("7. Полис в личном кабинете / The policy in the cabinet")
-        issued = await cabinet.wait_for(app_id, {"policy_issued"}, timeout=60)
-        print(
-            f"  оплачено / paid: {issued['paid_at']}; полис должен быть до / due by: {issued['policy_due_by']}"
-        )
-        print(f"  срок нарушен / deadline breached: {'да' if issued['deadline_breached'] else 'нет'}")
-        policy = next(p for p in await cabinet.policies() if p["application_id"] == app_id)
-        data = policy["data"]
-        print(
-            f"  полис {data['series']} № {data['number']} (контрольный номер {data['visual_control_number']}), "
-            f"действует {data['valid_from']} — {data['valid_until']}, территория {', '.join(data['territory'])}"
-        )
-        document = await cabinet.policy_document(policy["id"])
-        target = ROOT / "var" / f"polis-{data['series']}-{data['number']}.pdf".replace(" ", "_")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(document)
-        print(f"  PDF: {target} ({len(document)} байт)")
-
-        say("8. Уведомления / Notifications")
-        notes: dict[str, Any] = await cabinet.notifications()
-        for note in reversed(notes["items"][:12]):
-            print(f"  • {note['created_at'][11:19]} {note['title']}")
-        print(f"  непрочитанных / unread: {notes['unread']}")
-
-        say("9. Хронология заявления / The application's timeline")
-        for entry in issued["timeline"]:
-            print(f"  {entry['at'][11:19]}  {entry['text']}")
+        await show_policy(cabinet, app_id)
     finally:
         await cabinet.close()
 

@@ -38,7 +38,7 @@ class Gateway:
         response = await self.http.post(
             "/oauth/token",
             data={"grant_type": "client_credentials"},
-            auth=(TEST_PARTNER["client_id"], TEST_PARTNER["secret"]),
+            auth=(str(TEST_PARTNER["client_id"]), str(TEST_PARTNER["secret"])),
         )
         assert response.status_code == 200, response.text
         headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -83,7 +83,11 @@ async def gateway(database_url: str, fresh_vhost: RabbitVhost) -> AsyncIterator[
             for _ in range(100):  # the demo accounts are seeded right after the migrations
                 probe = await client.post(
                     "/oauth/token",
-                    data={"grant_type": "password", "username": "worker@demo.example", "password": "demo-worker-1"},
+                    data={
+                        "grant_type": "password",
+                        "username": "worker@demo.example",
+                        "password": "demo-worker-1",
+                    },
                 )
                 if probe.status_code == 200:
                     break

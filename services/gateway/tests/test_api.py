@@ -29,7 +29,9 @@ async def profile(gateway: Gateway, headers: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-async def submit(gateway: Gateway, headers: dict[str, str], body: dict[str, Any], key: str | None = None, **extra: str):
+async def submit(
+    gateway: Gateway, headers: dict[str, str], body: dict[str, Any], key: str | None = None, **extra: str
+):
     return await gateway.http.post(
         "/dms/applications",
         json=body,
@@ -37,7 +39,9 @@ async def submit(gateway: Gateway, headers: dict[str, str], body: dict[str, Any]
     )
 
 
-async def worker_application(gateway: Gateway, who: str = "worker", **change: Any) -> tuple[dict[str, str], dict]:
+async def worker_application(
+    gateway: Gateway, who: str = "worker", **change: Any
+) -> tuple[dict[str, str], dict[str, Any]]:
     headers = await gateway.headers(who)
     me = await profile(gateway, headers)
     return headers, application_for(me["profile"], today=business_day(utcnow()), **change)
@@ -69,7 +73,12 @@ async def test_unsupported_grant_and_scope(gateway: Gateway):
     assert response.json()["type"] == "urn:problem:unsupported_grant_type"
     response = await gateway.http.post(
         "/oauth/token",
-        data={"grant_type": "password", "username": "worker@demo.example", "password": "demo-worker-1", "scope": "admin"},
+        data={
+            "grant_type": "password",
+            "username": "worker@demo.example",
+            "password": "demo-worker-1",
+            "scope": "admin",
+        },
     )
     assert response.json()["type"] == "urn:problem:invalid_scope"
 
@@ -85,8 +94,12 @@ async def test_no_expired_or_tampered_token_is_401_with_www_authenticate(gateway
     assert (await gateway.http.get("/me")).status_code == 401
     token = await gateway.token("worker")
     claims = jwt.decode(token, options={"verify_signature": False})
-    expired = jwt.encode({**claims, "exp": int(time.time()) - 10}, gateway.app.state.token_key, algorithm="HS256")
-    forged = jwt.encode({**claims, "acr": "confirmed"}, b"another key of thirty-two bytes!", algorithm="HS256")
+    expired = jwt.encode(
+        {**claims, "exp": int(time.time()) - 10}, gateway.app.state.token_key, algorithm="HS256"
+    )
+    forged = jwt.encode(
+        {**claims, "acr": "confirmed"}, b"another key of thirty-two bytes!", algorithm="HS256"
+    )
     for bad, wording in ((expired, "The token has expired"), (forged, "The token is invalid")):
         response = await gateway.http.get(
             "/me", headers={"Authorization": f"Bearer {bad}", "Accept-Language": "en"}
@@ -250,7 +263,11 @@ async def test_a_partner_acts_only_for_an_account_holder_who_allowed_it(gateway:
     assert submitted.json()["submitted_by_client"] == "hr-test"
     # Not granted: policies. Partners cannot grant themselves more.
     assert (await gateway.http.get("/dms/policies", headers=partner)).status_code == 403
-    assert (await gateway.http.put("/me/partner-grants/hr-test", json={"scopes": ["dms.policies.read"]}, headers=partner)).status_code == 403
+    assert (
+        await gateway.http.put(
+            "/me/partner-grants/hr-test", json={"scopes": ["dms.policies.read"]}, headers=partner
+        )
+    ).status_code == 403
 
     assert (await gateway.http.delete("/me/partner-grants/hr-test", headers=holder)).status_code == 204
     assert (await gateway.http.get("/me", headers=partner)).status_code == 403

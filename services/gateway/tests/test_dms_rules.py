@@ -74,9 +74,12 @@ def test_names_must_be_in_their_scripts():  # DMS-05, ID-04
 
 
 def test_latin_names_are_kept_as_in_the_passport():  # ID-04: any Latin spelling, hyphens, apostrophes
-    assert rules.applicant_violations(
-        applicant(name_latin=PersonName(last_name="O'ZBEKOV-RAHIMOV", first_name="Alisher")), TODAY
-    ) == []
+    assert (
+        rules.applicant_violations(
+            applicant(name_latin=PersonName(last_name="O'ZBEKOV-RAHIMOV", first_name="Alisher")), TODAY
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,7 +96,9 @@ def test_dates_and_contacts(change: dict[str, object], expected: tuple[str, str]
 
 
 def test_document_dates():  # DMS-05
-    future = IdentityDocument(type="foreign_passport", number="1", issued_on=date(2027, 1, 1), issued_by="MIA")
+    future = IdentityDocument(
+        type="foreign_passport", number="1", issued_on=date(2027, 1, 1), issued_by="MIA"
+    )
     expired = IdentityDocument(
         type="foreign_passport",
         number="1",

@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from insurer_demo_volga import VolgaMed
 from pypdf import PdfReader
 
 from insurer.dms import pdf, policy
 from insurer.plugin import DmsTariff, load_plugin, plugin_problems
-from insurer_demo_volga import VolgaMed
 from services.insurer.tests.dms_fixtures import application
 
 VOLGA = load_plugin("volga")

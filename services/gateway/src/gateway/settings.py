@@ -61,7 +61,11 @@ class GatewaySettings(ServiceSettings):
     @model_validator(mode="after")
     def _refuse_dev_partners(self) -> Self:
         if self.environment is not Environment.development:
-            dev = [p.client_id for p in self.partners if p.secret.get_secret_value().startswith(DEV_SECRET_PREFIX)]
+            dev = [
+                p.client_id
+                for p in self.partners
+                if p.secret.get_secret_value().startswith(DEV_SECRET_PREFIX)
+            ]
             if dev:
                 raise ValueError(
                     f"ключи разработки запрещены вне development: {dev} (GATEWAY_PARTNERS) / "

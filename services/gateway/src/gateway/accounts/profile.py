@@ -26,7 +26,9 @@ class AccountProfile(BaseModel):
     name_latin: PersonName | None = Field(default=None, description="As in the identity document")
     sex: Sex
     birth_date: date | None = None
-    citizenship: str | None = Field(default=None, pattern=CITIZENSHIP_PATTERN, description="ICAO; XXA stateless")
+    citizenship: str | None = Field(
+        default=None, pattern=CITIZENSHIP_PATTERN, description="ICAO; XXA stateless"
+    )
     document: IdentityDocument | None = None
     phone: str | None = None
     email: str | None = None

@@ -50,12 +50,16 @@ class GrantList(BaseModel):
 
 @router.get("", response_model=MeOut, summary="The account holder's profile", responses=PROBLEMS)
 async def me(
-    principal: Annotated[Principal, Depends(require_scope("dms.applications.read"))], runtime: Runtime, cipher: Cipher
+    principal: Annotated[Principal, Depends(require_scope("dms.applications.read"))],
+    runtime: Runtime,
+    cipher: Cipher,
 ) -> MeOut:
     async with runtime.db.transaction() as session:
         account = await service.get_account(session, cipher, principal.account_id)
     if account is None:
-        raise ProblemError(404, rule="not-found", title_ru="Учётная запись не найдена", title_en="Account not found")
+        raise ProblemError(
+            404, rule="not-found", title_ru="Учётная запись не найдена", title_en="Account not found"
+        )
     return MeOut(
         id=account.id,
         login=account.login,
@@ -65,7 +69,9 @@ async def me(
     )
 
 
-@router.get("/partner-grants", response_model=GrantList, summary="Partner systems I allow", responses=PROBLEMS)
+@router.get(
+    "/partner-grants", response_model=GrantList, summary="Partner systems I allow", responses=PROBLEMS
+)
 async def list_grants(principal: Citizen, runtime: Runtime, settings: Settings) -> GrantList:
     async with runtime.db.transaction() as session:
         grants = await service.grants_of(session, principal.account_id)
@@ -95,7 +101,10 @@ async def put_grant(
     partner = settings.partner(client_id)
     if partner is None:
         raise ProblemError(
-            404, rule="partner-not-found", title_ru="Партнёрская система не найдена", title_en="No such partner system"
+            404,
+            rule="partner-not-found",
+            title_ru="Партнёрская система не найдена",
+            title_en="No such partner system",
         )
     refused = sorted(set(body.scopes) - set(partner.scopes))
     if refused:
@@ -110,12 +119,18 @@ async def put_grant(
     async with runtime.db.transaction() as session:
         record = await service.grant(session, principal.account_id, client_id, body.scopes)
         return GrantOut(
-            client_id=record.client_id, client_name=partner.name, scopes=record.scopes, granted_at=record.granted_at
+            client_id=record.client_id,
+            client_name=partner.name,
+            scopes=record.scopes,
+            granted_at=record.granted_at,
         )
 
 
 @router.delete(
-    "/partner-grants/{client_id}", status_code=204, summary="Withdraw a partner system's access", responses=PROBLEMS
+    "/partner-grants/{client_id}",
+    status_code=204,
+    summary="Withdraw a partner system's access",
+    responses=PROBLEMS,
 )
 async def delete_grant(client_id: str, principal: Citizen, runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:

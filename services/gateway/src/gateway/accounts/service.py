@@ -27,7 +27,10 @@ class AccountView:
 
 def view(account: Account, cipher: DataCipher) -> AccountView:
     return AccountView(
-        account.id, account.login, account.level, AccountProfile.model_validate(cipher.decrypt(account.profile))
+        account.id,
+        account.login,
+        account.level,
+        AccountProfile.model_validate(cipher.decrypt(account.profile)),
     )
 
 

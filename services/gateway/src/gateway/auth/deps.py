@@ -58,17 +58,26 @@ def _unauthorised(detail_ru: str, detail_en: str) -> ProblemError:
 
 def _forbidden(rule: str, detail_ru: str, detail_en: str) -> ProblemError:
     return ProblemError(
-        403, rule=rule, title_ru="Недостаточно прав", title_en="Not allowed", detail_ru=detail_ru, detail_en=detail_en
+        403,
+        rule=rule,
+        title_ru="Недостаточно прав",
+        title_en="Not allowed",
+        detail_ru=detail_ru,
+        detail_en=detail_en,
     )
 
 
 async def _claims(request: Request, settings: Settings, authorization: str | None) -> tokens.TokenClaims:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise _unauthorised("Передайте заголовок Authorization: Bearer <токен>", "Send Authorization: Bearer <token>")
+        raise _unauthorised(
+            "Передайте заголовок Authorization: Bearer <токен>", "Send Authorization: Bearer <token>"
+        )
     key: bytes = request.app.state.token_key
     try:
-        return tokens.decode(token.strip(), key, issuer=settings.token_issuer, audience=settings.token_audience)
+        return tokens.decode(
+            token.strip(), key, issuer=settings.token_issuer, audience=settings.token_audience
+        )
     except tokens.InvalidToken as exc:
         expired = str(exc) == "expired"
         raise _unauthorised(
@@ -99,11 +108,15 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
         claims = await _claims(request, settings, authorization)
         if scope not in claims.scopes:
             raise _forbidden(
-                "insufficient-scope", f"Токену не выдана область доступа {scope}", f"The token lacks the scope {scope}"
+                "insufficient-scope",
+                f"Токену не выдана область доступа {scope}",
+                f"The token lacks the scope {scope}",
             )
         client_id = claims.client_id
         if client_id is None:
-            return Principal(claims.subject, AssuranceLevel(claims.level or "simplified"), None, claims.scopes)
+            return Principal(
+                claims.subject, AssuranceLevel(claims.level or "simplified"), None, claims.scopes
+            )
         if not on_behalf_of:
             raise _forbidden(
                 "on-behalf-of-required",

@@ -29,7 +29,9 @@ class TokenOut(BaseModel):
     scope: str
 
 
-def _oauth_error(status: int, error: str, ru: str, en: str, headers: dict[str, str] | None = None) -> ProblemError:
+def _oauth_error(
+    status: int, error: str, ru: str, en: str, headers: dict[str, str] | None = None
+) -> ProblemError:
     return ProblemError(status, rule=error, title_ru=ru, title_en=en, headers=headers)
 
 
@@ -103,7 +105,9 @@ async def token(
             "Supported: grant_type=password and client_credentials",
         )
     if scopes is None:
-        raise _oauth_error(400, "invalid_scope", "Запрошена недоступная область доступа", "A scope is not allowed")
+        raise _oauth_error(
+            400, "invalid_scope", "Запрошена недоступная область доступа", "A scope is not allowed"
+        )
     return TokenOut(
         access_token=tokens.issue(
             key,

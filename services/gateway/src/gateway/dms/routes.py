@@ -7,9 +7,9 @@ The same routes serve the account holder (their own token) and a partner system 
 from __future__ import annotations
 
 import base64
-from urllib.parse import quote
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -458,7 +458,7 @@ async def get_policy_document(
             media_type="application/pdf",
             headers={
                 # RFC 6266/5987: the Cyrillic file name, with an ASCII fallback for old clients.
-                "Content-Disposition": f"attachment; filename=\"policy-{policy.id}.pdf\"; "
+                "Content-Disposition": f'attachment; filename="policy-{policy.id}.pdf"; '
                 f"filename*=UTF-8''{quote(policy.filename)}",
                 "ETag": f'"{policy.document_sha256}"',
             },

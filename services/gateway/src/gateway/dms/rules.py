@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-import iuliia
+import iuliia  # type: ignore[import-untyped]
 from dateutil.relativedelta import relativedelta
 
 from kit.calendar import add_working_days

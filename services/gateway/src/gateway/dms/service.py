@@ -374,7 +374,7 @@ async def accept(
         at=now,
         insurer=offer.insurer,
         text=(
-            f"Выбрано предложение {offer.insurer} на {rub(offer.premium_kopecks)}; ожидается ссылка на оплату",
+            f"Выбрано предложение {offer.insurer} на {rub(offer.premium_kopecks)}; ждём ссылку на оплату",
             f"Offer of {offer.insurer} for {rub(offer.premium_kopecks)} accepted; awaiting the payment link",
         ),
     )
@@ -651,7 +651,7 @@ async def flag_breached_deadlines(session: AsyncSession, now: datetime, *, limit
             title=("Полис не выдан в срок", "The policy is overdue"),
             body=(
                 "Страховщик не выдал полис в течение 2 рабочих дней после оплаты; нарушение зафиксировано",
-                "The insurer did not issue the policy within 2 working days of payment; the breach is recorded",
+                "The insurer did not issue the policy within 2 working days of payment; breach recorded",
             ),
             at=now,
         )

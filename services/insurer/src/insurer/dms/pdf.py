@@ -17,7 +17,7 @@ import qrcode  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from kit.contracts.dms import Money, PolicyData, Sex
+from kit.contracts.dms import Money, PersonName, PolicyData, Sex
 
 FONT = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
 SEX = {Sex.male: "мужской", Sex.female: "женский"}
@@ -26,6 +26,7 @@ DOCUMENT_TYPES = {
     "stateless_id": "документ лица без гражданства",
     "residence_permit": "вид на жительство",
     "refugee_certificate": "удостоверение беженца",
+    "russian_passport": "паспорт гражданина Российской Федерации",
 }
 
 
@@ -85,6 +86,37 @@ class _Policy(FPDF):
         self.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
 
 
+def _full(name: PersonName) -> str:
+    return " ".join(part for part in (name.last_name, name.first_name, name.patronymic) if part)
+
+
+def _insured(pdf: _Policy, policy: PolicyData) -> None:
+    insured = policy.insured
+    document = insured.document
+    kind = DOCUMENT_TYPES.get(document.type.value, document.type.value)
+    number = " ".join(part for part in (document.series, document.number) if part)
+    pdf.heading("Застрахованное лицо")
+    pdf.row("Фамилия, имя, отчество", _full(insured.name_cyrillic))
+    pdf.row("Латинскими буквами", _full(insured.name_latin))
+    pdf.row("Пол", SEX[insured.sex])
+    pdf.row("Дата рождения", _day(insured.birth_date))
+    pdf.row("Гражданство", insured.citizenship)
+    pdf.row("Документ", f"{kind} {number}, выдан {_day(document.issued_on)}, {document.issued_by}")
+    pdf.row("Адрес в Российской Федерации", insured.address_in_russia)
+    pdf.row("Телефон, e-mail", ", ".join(c for c in (insured.phone, insured.email) if c))
+
+
+def _terms(pdf: _Policy, policy: PolicyData) -> None:
+    pdf.heading("Условия страхования")
+    pdf.row("Программа", f"{policy.product_name}. {policy.programme}")
+    pdf.row("Срок действия", f"с {_day(policy.valid_from)} по {_day(policy.valid_until)} включительно")
+    pdf.row("Территория страхования", "субъекты РФ с кодами " + ", ".join(policy.territory))
+    pdf.row("Страховая сумма", rub(policy.sum_insured))
+    pdf.row("Страховая премия", rub(policy.premium))
+    for term in policy.special_terms:
+        pdf.row("Особые условия", term)
+
+
 def render_policy_pdf(policy: PolicyData, *, synthetic: bool) -> bytes:
     """The policy as a printable PDF. ``synthetic`` marks a demo insurer's document as a sample."""
     pdf = _Policy()
@@ -124,47 +156,8 @@ def render_policy_pdf(policy: PolicyData, *, synthetic: bool) -> bytes:
     pdf.heading("Страхователь")
     pdf.row("Страхователь", policy.policyholder)
 
-    insured = policy.insured
-    cyrillic = " ".join(
-        p
-        for p in (
-            insured.name_cyrillic.last_name,
-            insured.name_cyrillic.first_name,
-            insured.name_cyrillic.patronymic,
-        )
-        if p
-    )
-    latin = " ".join(
-        p
-        for p in (insured.name_latin.last_name, insured.name_latin.first_name, insured.name_latin.patronymic)
-        if p
-    )
-    document = insured.document
-    pdf.heading("Застрахованное лицо")
-    pdf.row("Фамилия, имя, отчество", cyrillic)
-    pdf.row("Латинскими буквами", latin)
-    pdf.row("Пол", SEX[insured.sex])
-    pdf.row("Дата рождения", _day(insured.birth_date))
-    pdf.row("Гражданство", insured.citizenship)
-    pdf.row(
-        "Документ",
-        f"{DOCUMENT_TYPES.get(document.type.value, document.type.value)} "
-        f"{document.series or ''} {document.number}, выдан {_day(document.issued_on)}, {document.issued_by}".replace(
-            "  ", " "
-        ),
-    )
-    pdf.row("Адрес в Российской Федерации", insured.address_in_russia)
-    pdf.row("Телефон, e-mail", ", ".join(c for c in (insured.phone, insured.email) if c))
-
-    pdf.heading("Условия страхования")
-    pdf.row("Программа", f"{policy.product_name}. {policy.programme}")
-    pdf.row("Срок действия", f"с {_day(policy.valid_from)} по {_day(policy.valid_until)} включительно")
-    pdf.row("Территория страхования", "субъекты РФ с кодами " + ", ".join(policy.territory))
-    pdf.row("Страховая сумма", rub(policy.sum_insured))
-    pdf.row("Страховая премия", rub(policy.premium))
-    for term in policy.special_terms:
-        pdf.row("Особые условия", term)
-
+    _insured(pdf, policy)
+    _terms(pdf, policy)
     insurer = policy.insurer
     pdf.heading("Страховщик")
     pdf.row("Наименование", insurer.legal_name)

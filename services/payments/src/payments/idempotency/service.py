@@ -27,7 +27,11 @@ IdempotenceKey = Annotated[
     ),
 ]
 
-_store = IdempotencyStore(IdempotenceRecord.__table__, owner_column="merchant_id", term="idempotence")
+_store = IdempotencyStore(
+    IdempotenceRecord.__table__,  # type: ignore[arg-type]  # a Table: the declarative model's own
+    owner_column="merchant_id",
+    term="idempotence",
+)
 
 
 async def idempotent(
