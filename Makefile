@@ -9,10 +9,11 @@ PACKAGES := -e shared -e services/gateway -e services/insurer -e services/insure
 STAMP := $(VENV)/.installed
 PYPROJECTS := $(wildcard shared/pyproject.toml services/*/pyproject.toml services/insurer/plugins/*/pyproject.toml)
 
-.PHONY: install run test lint migrate bench compose-check services clean help
+.PHONY: install run demo test lint migrate bench compose-check services clean help
 
 help:
 	@echo "make run [DATABASE=postgres]   start every service as a local process (Ctrl-C stops them)"
+	@echo "make demo                      the ДМС-мигрант story against the running system (make run first)"
 	@echo "make test                      install, start PostgreSQL and RabbitMQ if needed, run every test"
 	@echo "make lint                      ruff and mypy"
 	@echo "make migrate [DATABASE=...]    bring every service's database schema up to date"
@@ -34,6 +35,9 @@ services:
 run: install services
 	$(PY) -m devtools.run_local --database $(DATABASE)
 
+demo: install
+	$(PY) -m devtools.demo $(DEMO_ARGS)
+
 test: install
 	@bash scripts/ensure-services.sh postgres rabbitmq
 	@bash scripts/ensure-browser.sh
@@ -52,6 +56,7 @@ bench: install
 	@bash scripts/ensure-services.sh postgres rabbitmq
 	$(PY) -m bench.messaging
 	$(PY) -m bench.payments
+	$(PY) -m bench.flow
 
 compose-check:
 	bash scripts/check-compose.sh

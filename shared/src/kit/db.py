@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -182,3 +183,7 @@ def as_utc(moment: datetime) -> datetime:
 
 def session_is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+#: A datetime field of an API model read from the database: naive values (SQLite) are UTC.
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -12,6 +11,7 @@ from gateway.accounts import service
 from gateway.accounts.profile import AccountProfile, AssuranceLevel
 from gateway.auth.deps import Principal, require_citizen, require_scope
 from gateway.deps import Cipher, Settings
+from kit.db import UtcDatetime
 from kit.errors import Problem, ProblemError
 from kit.http import Runtime
 
@@ -40,8 +40,8 @@ class GrantOut(BaseModel):
     client_id: str
     client_name: str | None
     scopes: list[str]
-    granted_at: datetime
-    revoked_at: datetime | None = None
+    granted_at: UtcDatetime
+    revoked_at: UtcDatetime | None = None
 
 
 class GrantList(BaseModel):

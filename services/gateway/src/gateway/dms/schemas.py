@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.dms.rules import ApplicationStatus
 from kit.contracts import dms
 from kit.contracts.directory import REGION_CODE_PATTERN
+from kit.db import UtcDatetime
 
 
 class ApplicationIn(BaseModel):
@@ -65,7 +66,7 @@ class ApplicationIn(BaseModel):
 
 
 class TimelineEntry(BaseModel):
-    at: datetime
+    at: UtcDatetime
     status: ApplicationStatus
     event: str
     insurer: str | None = None
@@ -81,8 +82,8 @@ class Refusal(BaseModel):
 class InsurerAnswer(BaseModel):
     insurer: str
     state: Annotated[str, Field(description="asked, offered or refused")]
-    asked_at: datetime
-    answered_at: datetime | None = None
+    asked_at: UtcDatetime
+    answered_at: UtcDatetime | None = None
     late: bool = Field(description="Answered after the collection deadline")
     refusal: Refusal | None = None
 
@@ -91,19 +92,19 @@ class PaymentLink(BaseModel):
     url: str = Field(description="The insurer's payment page (PAY-01)")
     amount: dms.Money
     attempt: int
-    expires_at: datetime | None = None
+    expires_at: UtcDatetime | None = None
 
 
 class ApplicationOut(BaseModel):
     id: str
     status: ApplicationStatus
     status_text: str
-    submitted_at: datetime
-    updated_at: datetime
+    submitted_at: UtcDatetime
+    updated_at: UtcDatetime
     submitted_by_client: str | None = Field(default=None, description="Partner system that submitted it")
     work_region: str
     term_months: int
-    collect_until: datetime
+    collect_until: UtcDatetime
     insurers: list[InsurerAnswer]
     offers_count: int
     accepted_offer_id: str | None = None
@@ -112,10 +113,10 @@ class ApplicationOut(BaseModel):
     payment_failure: str | None = None
     can_request_payment_link: bool
     can_withdraw: bool
-    paid_at: datetime | None = None
+    paid_at: UtcDatetime | None = None
     policy_due_by: date | None = Field(default=None, description="DMS-06: 2 working days after payment")
     policy_id: str | None = None
-    policy_issued_at: datetime | None = None
+    policy_issued_at: UtcDatetime | None = None
     deadline_breached: bool = Field(description="The policy came (or is still missing) after policy_due_by")
     timeline: list[TimelineEntry]
     applicant: dms.Applicant | None = Field(default=None, description="Only in the single-application view")
@@ -139,7 +140,7 @@ class OfferOut(BaseModel):
     cover_until: date
     territory: list[str]
     special_terms: list[str]
-    valid_until: datetime
+    valid_until: UtcDatetime
     expired: bool
     late: bool
     synthetic_tariffs: bool
@@ -156,7 +157,7 @@ class PolicyOut(BaseModel):
     insurer: str
     series: str
     number: str
-    issued_at: datetime
+    issued_at: UtcDatetime
     valid_from: date
     valid_until: date
     due_by: date | None = None

@@ -31,6 +31,7 @@ from gateway.notifications.service import notify
 from kit.contracts import dms
 from kit.contracts.base import Contract, Payload
 from kit.crypto import DataCipher
+from kit.db import as_utc
 from kit.messaging import Outbox
 
 log = logging.getLogger(__name__)
@@ -611,7 +612,7 @@ async def expire_offers(session: AsyncSession, now: datetime, *, limit: int = 20
     expired = 0
     for application in (await session.scalars(query)).all():
         offers = await offers_of(session, application.id)
-        if offers and all(o.valid_until <= now for o in offers):
+        if offers and all(as_utc(o.valid_until) <= now for o in offers):
             move(session, application, S.offer_expired, event="offers_expired", at=now)
             expired += 1
     return expired

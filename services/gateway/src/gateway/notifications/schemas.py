@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
+
+from kit.db import UtcDatetime
 
 
 class NotificationOut(BaseModel):
     id: str
     kind: str
     application_id: str | None = None
-    created_at: datetime
+    created_at: UtcDatetime
     title: str
     body: str
     read: bool
-    read_at: datetime | None = None
+    read_at: UtcDatetime | None = None
 
 
 class NotificationList(BaseModel):

@@ -83,7 +83,7 @@ class _Policy(FPDF):
         self.cell(55, 5, label)
         self.set_text_color(0, 0, 0)
         self.set_font("DejaVu", size=9)
-        self.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def _full(name: PersonName) -> str:
