@@ -111,6 +111,16 @@ def test_the_pdf_is_a_printable_russian_document_with_every_field():  # DMS-10
     )
 
 
+def test_documents_rendered_one_after_another_keep_their_own_glyphs():
+    # Rendering subsets the font tables in place: each document must have its own copy, or the
+    # second one misses glyphs the first did not use.
+    first = pdf.render_policy_pdf(issued(), synthetic=True)
+    other = issued(applicant={"name_latin": {"last_name": "FRANKOWSKI", "first_name": "KAROL"}})
+    second = PdfReader(io.BytesIO(pdf.render_policy_pdf(other, synthetic=True))).pages[0].extract_text()
+    assert "FRANKOWSKI KAROL" in second
+    assert first.startswith(b"%PDF")
+
+
 def test_the_pdf_is_the_same_for_the_same_policy():
     assert pdf.render_policy_pdf(issued(), synthetic=False) == pdf.render_policy_pdf(
         issued(), synthetic=False

@@ -14,12 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import qrcode  # type: ignore[import-untyped]
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from kit.contracts.dms import Money, PersonName, PolicyData, Sex
 
-FONT = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
+#: DejaVu Sans cut down to Latin, Cyrillic and the symbols of Russian documents (devtools/policy_font.py).
+FONT = Path(__file__).parent / "fonts" / "DejaVuSans-policy.ttf"
 SEX = {Sex.male: "мужской", Sex.female: "женский"}
 DOCUMENT_TYPES = {
     "foreign_passport": "паспорт иностранного гражданина",
@@ -54,9 +56,8 @@ def _day(value: date) -> str:
 
 @lru_cache(maxsize=1)
 def _parsed_font() -> TTFFont:
-    """Parsing the TrueType file takes about as long as the rest of a render: parse it once and
-    give each document its own copy (fpdf2's copy shares the parsed tables and copies the subset
-    state, which collects the glyphs each document uses)."""
+    """fpdf2 spends about as long measuring every glyph of the font (widths, cmap) as on the rest
+    of a render: measure once, and give each document a copy (see :func:`_font_for_one_document`)."""
     loader = FPDF()
     loader.add_font("DejaVu", "", str(FONT))
     font = loader.fonts["dejavu"]
@@ -64,10 +65,23 @@ def _parsed_font() -> TTFFont:
     return font
 
 
+@lru_cache(maxsize=1)
+def _font_file() -> bytes:
+    return FONT.read_bytes()
+
+
+def _font_for_one_document() -> TTFFont:
+    """A copy of the measured font with its own fontTools tables: writing the PDF subsets the
+    tables *in place*, so no two documents may share them (they would lose each other's glyphs)."""
+    font = copy.deepcopy(_parsed_font())
+    font.ttfont = ttLib.TTFont(io.BytesIO(_font_file()), lazy=True)
+    return font
+
+
 class _Policy(FPDF):
     def __init__(self) -> None:
         super().__init__(format="A4")
-        self.fonts["dejavu"] = copy.deepcopy(_parsed_font())
+        self.fonts["dejavu"] = _font_for_one_document()
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(15, 15, 15)
 
