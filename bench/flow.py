@@ -127,9 +127,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.flow", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--applicants", type=int, default=32, help="applicants at once (32)")
-    parser.add_argument("--flows", type=int, default=600, help="complete flows to run (600)")
-    parser.add_argument("--poll", type=float, default=0.05, help="cabinet polling interval, s (0.05)")
+    parser.add_argument("--applicants", type=int, default=16, help="applicants at once (16)")
+    parser.add_argument("--flows", type=int, default=400, help="complete flows to run (400)")
+    parser.add_argument("--poll", type=float, default=0.2, help="cabinet polling interval, s (0.2)")
     parser.add_argument("--pg-admin-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()

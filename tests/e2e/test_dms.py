@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -20,6 +21,7 @@ from gateway.dms.service import business_day
 from kit.calendar import add_working_days
 from kit.messaging.envelope import utcnow
 from tests.support.infra import vhost
+from tests.support.payments import basic_auth
 from tests.support.system import System
 
 pytestmark = pytest.mark.e2e
@@ -282,3 +284,30 @@ def test_an_insurer_down_during_collection_does_not_block_and_its_late_offer_is_
             await worker.close()
 
     asyncio.run(scenario())
+
+
+async def test_a_payment_made_after_withdrawal_is_refunded(worker: Cabinet, dms_system: System):  # PAY-03
+    application = await submitted(worker)
+    app_id = str(application["id"])
+    await worker.wait_for(app_id, {"offers_received"})
+    offer = (await worker.offers(app_id))[0]
+    await worker.accept(app_id, offer["id"])
+    link = (await worker.wait_for(app_id, {"awaiting_payment"}))["payment"]
+    withdrawn = await worker.http.post(f"/dms/applications/{app_id}/withdraw", headers=worker.headers)
+    assert withdrawn.json()["status"] == "withdrawn"
+
+    # The payer still had the page open and pays: the insurer gives the money back.
+    await pay(link["url"], CARD_SUCCESS)
+    payment_id = link["url"].rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=dms_system.url_of("payments"), timeout=10) as merchant:
+        for _ in range(150):
+            payment = (
+                await merchant.get(f"/v3/payments/{payment_id}", headers=basic_auth(offer["insurer"]))
+            ).json()
+            if payment.get("refunded_amount"):
+                break
+            await asyncio.sleep(0.2)
+    assert payment["status"] == "succeeded"
+    assert payment["refunded_amount"] == payment["amount"]
+    assert (await worker.application(app_id))["status"] == "withdrawn"
+    assert not [p for p in await worker.policies() if p["application_id"] == app_id]
