@@ -35,7 +35,7 @@ def application(status: ApplicationStatus, **values: object) -> Application:
 
 async def reload(gateway: Gateway, application_id: str) -> Application:
     async with gateway.runtime.db.transaction() as session:
-        found = await session.get(Application, application_id)
+        found: Application | None = await session.get(Application, application_id)
         assert found is not None
         return found
 
