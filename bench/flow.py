@@ -28,10 +28,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
-from bench.payments import Step
+from bench.payments import Step, pg
 from devtools.cabinet import CARD_SUCCESS, Cabinet, application_for, pay
 from gateway.accounts.demo import DEMO_ACCOUNTS
 from gateway.dms.service import business_day
@@ -115,14 +114,6 @@ async def run(gateway_url: str, applicants: int, flows: int, poll: float, warmup
     }
 
 
-async def _pg(dsn: str, statement: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.flow", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -140,7 +131,7 @@ def main() -> int:
 
     def new_database(label: str) -> str:
         name = f"bench_{token}_{label}"[:63]
-        asyncio.run(_pg(args.pg_admin_dsn, f'CREATE DATABASE "{name}"'))
+        asyncio.run(pg(args.pg_admin_dsn, f'CREATE DATABASE "{name}"'))
         created.append(name)
         return f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
 
@@ -159,7 +150,7 @@ def main() -> int:
         finally:
             system.stop_all()
             for name in created:
-                asyncio.run(_pg(args.pg_admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                asyncio.run(pg(args.pg_admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print_results(results, log_dir)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

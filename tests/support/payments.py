@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+
+from tests.support.inprocess import TEST_SETTINGS, serving
 
 #: Merchants of the test runs (``test_dev_`` keys are refused outside development).
 TEST_MERCHANTS: list[dict[str, str]] = [
@@ -69,33 +70,14 @@ async def running_payments(
 
     config = PaymentsSettings.model_validate(
         {
-            "environment": "test",
-            "secret_key": "test-secret-not-for-production",
+            **TEST_SETTINGS,
             "database_url": database_url,
             "amqp_url": amqp_url,
             "merchants": TEST_MERCHANTS,
             "public_url": "http://payments.test",
-            "retry_backoff_initial": 0.1,
-            "retry_backoff_max": 1.0,
-            "outbox_poll_interval": 0.2,
             **settings,
         }
     )
     app = create_app(config)
-    runtime = app.state.runtime
-    await runtime.start()
-    try:
-        for _ in range(300):
-            if (await runtime.readiness()).ready:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("payments did not become ready")
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://payments.test") as client:
-            yield PaymentsClient(client, app)
-    finally:
-        await runtime.stop()
-
-
-PaymentsFactory = Callable[..., Any]
+    async with serving(app, "http://payments.test") as client:
+        yield PaymentsClient(client, app)

@@ -10,6 +10,7 @@ import pytest
 
 from gateway.accounts.demo import DEMO_ACCOUNTS
 from tests.support.infra import RabbitVhost
+from tests.support.inprocess import TEST_SETTINGS, serving
 from tests.support.system import TEST_PARTNER
 
 
@@ -55,43 +56,26 @@ async def gateway(database_url: str, fresh_vhost: RabbitVhost) -> AsyncIterator[
 
     settings = GatewaySettings.model_validate(
         {
-            "environment": "test",
-            "secret_key": "test-secret-not-for-production",
+            **TEST_SETTINGS,
             "database_url": database_url,
             "amqp_url": fresh_vhost.url(),
             "demo_accounts": True,
             "partners": [TEST_PARTNER],
             "public_url": "http://gateway.test",
-            "retry_backoff_initial": 0.1,
-            "retry_backoff_max": 1.0,
-            "outbox_poll_interval": 0.2,
         }
     )
     app = create_app(settings)
-    runtime = app.state.runtime
-    await runtime.start()
-    try:
-        for _ in range(300):
-            if (await runtime.readiness()).ready:
+    async with serving(app, "http://gateway.test") as client:
+        for _ in range(100):  # the demo accounts are seeded right after the migrations
+            probe = await client.post(
+                "/oauth/token",
+                data={
+                    "grant_type": "password",
+                    "username": "worker@demo.example",
+                    "password": "demo-worker-1",
+                },
+            )
+            if probe.status_code == 200:
                 break
             await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the gateway did not become ready")
-        await runtime.database_prepared.wait()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            for _ in range(100):  # the demo accounts are seeded right after the migrations
-                probe = await client.post(
-                    "/oauth/token",
-                    data={
-                        "grant_type": "password",
-                        "username": "worker@demo.example",
-                        "password": "demo-worker-1",
-                    },
-                )
-                if probe.status_code == 200:
-                    break
-                await asyncio.sleep(0.05)
-            yield Gateway(client, app)
-    finally:
-        await runtime.stop()
+        yield Gateway(client, app)
