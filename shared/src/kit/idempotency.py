@@ -21,8 +21,9 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, and_, delete, select, update
@@ -36,6 +37,19 @@ from kit.messaging.envelope import utcnow
 
 #: Header pattern: any unique string up to 64 printable ASCII characters.
 KEY_PATTERN = r"^[\x21-\x7e]+$"
+
+#: The ``Idempotency-Key`` header of a POST that creates something (DESIGN: REST).
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=64,
+        pattern=KEY_PATTERN,
+        description="A unique string per request, up to 64 printable ASCII characters (a UUID v4 is a good "
+        "choice). Repeating the request with the same key returns the first answer.",
+    ),
+]
 
 
 def idempotency_columns(owner_column: str) -> list[Column[Any]]:

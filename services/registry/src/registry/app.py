@@ -3,21 +3,34 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import registry
+from kit.contracts.oms import OMS_POLICY_CHANGED
 from kit.http import create_app as create_service_app
 from kit.runtime import ServiceRuntime
 from registry.db import messaging
+from registry.directory.routes import router as directory_router
+from registry.policies.routes import router as policies_router
 from registry.settings import RegistrySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The topic exchange this service publishes its events to.
-EXCHANGE = "registry"
+EXCHANGE = OMS_POLICY_CHANGED.exchange
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, tables=messaging, exchanges=(EXCHANGE,))
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="Registry (ERZL-style)",
         description=(registry.__doc__ or "").strip(),
+        routers=[policies_router, directory_router],
+        openapi_tags=[
+            {
+                "name": "policies",
+                "description": "ОМС policies: find, issue, suspend, resume, change, terminate",
+            },
+            {"name": "directory", "description": "Regions and ОМС insurers (СМО)"},
+        ],
     )
+    app.state.settings = settings
+    return app

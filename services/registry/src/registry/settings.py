@@ -1,8 +1,26 @@
-from typing import ClassVar
+from typing import ClassVar, Self
 
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import ServiceSettings
+from kit.settings import Environment, ServiceSettings
+
+DEV_SECRET_PREFIX = "test_dev_"
+
+
+class RegistryClient(BaseModel):
+    """A system allowed to call the register's REST API (an insurer, a partner, the gateway)."""
+
+    client_id: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")
+    name: str = Field(min_length=1, max_length=200)
+    secret: SecretStr
+
+
+DEV_CLIENTS = [
+    RegistryClient(
+        client_id="partner-demo", name="Партнёрская система (демо)", secret=SecretStr("test_dev_partner-demo")
+    )
+]
 
 
 class RegistrySettings(ServiceSettings):
@@ -10,3 +28,19 @@ class RegistrySettings(ServiceSettings):
 
     service_name: ClassVar[str] = "registry"
     default_port: ClassVar[int] = 8002
+
+    #: Clients of the REST API and their secrets (HTTP Basic), as JSON in ``REGISTRY_CLIENTS``.
+    clients: list[RegistryClient] = Field(default_factory=lambda: list(DEV_CLIENTS))
+
+    @model_validator(mode="after")
+    def _refuse_dev_clients(self) -> Self:
+        if self.environment is not Environment.development:
+            dev = [
+                c.client_id for c in self.clients if c.secret.get_secret_value().startswith(DEV_SECRET_PREFIX)
+            ]
+            if dev:
+                raise ValueError(
+                    f"ключи разработки запрещены вне development: {dev} (REGISTRY_CLIENTS) / "
+                    f"development client secrets are refused outside development: {dev}"
+                )
+        return self

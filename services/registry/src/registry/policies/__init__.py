@@ -1,0 +1,1 @@
+"""ОМС policies: issue, look up, suspend and resume, change insurer or region, terminate; history."""

@@ -1,0 +1,51 @@
+"""ОМС: what the registry tells the others about policies (OMS-02, OMS-07)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from kit.contracts.base import Contract, Payload, registry
+from kit.contracts.directory import REGION_CODE_PATTERN
+
+PolicyOperation = Literal["issue", "suspend", "resume", "change_insurer", "change_region", "terminate"]
+
+
+class InsuredPerson(Payload):
+    """Enough to find the account holder the policy belongs to (OMS-02)."""
+
+    last_name: str
+    first_name: str
+    patronymic: str | None = None
+    birth_date: date
+    snils: str | None = Field(default=None, pattern=r"^\d{11}$")
+
+
+class PolicyChanged(Payload):
+    enp: str = Field(pattern=r"^\d{16}$", description="Единый номер полиса (ID-01)")
+    operation: PolicyOperation
+    status: Literal["active", "suspended", "terminated"]
+    insurer: str = Field(description="Code of the ОМС insurer (СМО)")
+    region: str = Field(pattern=REGION_CODE_PATTERN)
+    valid_from: date
+    valid_until: date | None = Field(default=None, description="A foreigner's policy ends with the document")
+    reason: str
+    source: str = Field(description="Who asked: the registry client's id")
+    person: InsuredPerson
+    at: AwareDatetime
+
+
+OMS_POLICY_CHANGED = registry.register(
+    Contract(
+        type="oms.policy.changed",
+        version=1,
+        payload=PolicyChanged,
+        exchange="registry",
+        routing_key="oms.policy.{operation}",
+        producer="registry",
+        consumers=("gateway",),
+        summary="A policy was issued or changed in the register; the cabinet shows it (OMS-02, OMS-07).",
+    )
+)
