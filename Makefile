@@ -9,7 +9,7 @@ PACKAGES := -e shared -e services/gateway -e services/insurer -e services/insure
 STAMP := $(VENV)/.installed
 PYPROJECTS := $(wildcard shared/pyproject.toml services/*/pyproject.toml services/insurer/plugins/*/pyproject.toml)
 
-.PHONY: install run demo test lint migrate bench compose-check services clean help
+.PHONY: install run demo test lint migrate seed-registry bench compose-check services clean help
 
 help:
 	@echo "make run [DATABASE=postgres]   start every service as a local process (Ctrl-C stops them)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test                      install, start PostgreSQL and RabbitMQ if needed, run every test"
 	@echo "make lint                      ruff and mypy"
 	@echo "make migrate [DATABASE=...]    bring every service's database schema up to date"
+	@echo "make seed-registry N=1000000   load N synthetic persons into the local registry (PostgreSQL, COPY)"
 	@echo "make bench                     benchmarks (figures in docs/BENCHMARKS.md)"
 	@echo "make compose-check             validate compose.yaml with docker compose config"
 
@@ -52,11 +53,18 @@ migrate: install
 	@bash scripts/ensure-services.sh $(if $(filter postgres,$(DATABASE)),postgres)
 	$(PY) -m devtools.migrate --database $(DATABASE)
 
+N ?= 1000000
+seed-registry: install
+	@bash scripts/ensure-services.sh postgres
+	$(PY) -m devtools.migrate --database postgres
+	$(PY) -m registry.seed --count $(N) --database-url $$($(PY) -c 'from devtools.processes import SYSTEM, local_database_url; print(local_database_url(next(s for s in SYSTEM if s.name == "registry"), "postgres"))')
+
 bench: install
 	@bash scripts/ensure-services.sh postgres rabbitmq
 	$(PY) -m bench.messaging
 	$(PY) -m bench.payments
 	$(PY) -m bench.flow
+	$(PY) -m bench.registry
 
 compose-check:
 	bash scripts/check-compose.sh
