@@ -224,3 +224,24 @@ async def test_domain_problem_and_unexpected_error_are_problem_documents():
         "instance": "/boom",
         "errors": [],
     }
+
+
+def test_development_credentials_are_refused_outside_development():
+    from pydantic import SecretStr
+
+    from gateway.settings import GatewaySettings
+    from kit.settings import Environment, refuse_development_credentials
+    from payments.settings import PaymentsSettings
+    from registry.settings import RegistrySettings
+
+    dev = {"hr-demo": SecretStr("test_dev_hr-demo"), "real": SecretStr("s3cr3t")}
+    refuse_development_credentials(Environment.development, dev, variable="X")  # allowed there
+    with pytest.raises(ValueError, match=r"\['hr-demo'\] \(X\)"):
+        refuse_development_credentials(Environment.production, dev, variable="X")
+    for settings, variable in (
+        (GatewaySettings, "GATEWAY_PARTNERS"),
+        (PaymentsSettings, "PAYMENTS_MERCHANTS"),
+        (RegistrySettings, "REGISTRY_CLIENTS"),
+    ):
+        with pytest.raises(ValidationError, match=variable):
+            settings.model_validate({"environment": "production", "secret_key": "a-real-secret"})

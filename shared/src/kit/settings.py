@@ -8,6 +8,7 @@ with a published password.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Self
@@ -89,3 +90,25 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.var_dir / f'{self.instance_name}.db').as_posix()}"
+
+
+#: Secrets of the shipped development credentials (merchants, partners, clients) start with this.
+DEV_SECRET_PREFIX = "test_dev_"
+
+
+def refuse_development_credentials(
+    environment: Environment, credentials: Mapping[str, SecretStr], *, variable: str
+) -> None:
+    """Outside development, credentials whose secret is a shipped development one are refused."""
+    if environment is Environment.development:
+        return
+    dev = sorted(
+        name
+        for name, secret in credentials.items()
+        if secret.get_secret_value().startswith(DEV_SECRET_PREFIX)
+    )
+    if dev:
+        raise ValueError(
+            f"ключи разработки запрещены вне development: {dev} ({variable}) / "
+            f"development credentials are refused outside development: {dev} ({variable})"
+        )

@@ -3,10 +3,9 @@ from typing import ClassVar, Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import Environment, ServiceSettings
+from kit.settings import DEV_SECRET_PREFIX, Environment, ServiceSettings, refuse_development_credentials
 
 #: Secrets of the development partner clients start with this and are refused outside development.
-DEV_SECRET_PREFIX = "test_dev_"
 SCOPES = {
     "dms.applications.read": "Read the account holder's ДМС applications and offers, and their profile",
     "dms.applications.write": "Submit applications, accept offers, ask for payment links, withdraw",
@@ -60,17 +59,8 @@ class GatewaySettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_partners(self) -> Self:
-        if self.environment is not Environment.development:
-            dev = [
-                p.client_id
-                for p in self.partners
-                if p.secret.get_secret_value().startswith(DEV_SECRET_PREFIX)
-            ]
-            if dev:
-                raise ValueError(
-                    f"ключи разработки запрещены вне development: {dev} (GATEWAY_PARTNERS) / "
-                    f"development partner secrets are refused outside development: {dev}"
-                )
+        credentials = {p.client_id: p.secret for p in self.partners}
+        refuse_development_credentials(self.environment, credentials, variable="GATEWAY_PARTNERS")
         unknown = {s for p in self.partners for s in p.scopes} - SCOPES.keys()
         if unknown:
             raise ValueError(f"unknown partner scopes: {sorted(unknown)}")

@@ -3,10 +3,10 @@ from typing import ClassVar, Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import Environment, ServiceSettings
+from kit.settings import DEV_SECRET_PREFIX, ServiceSettings, refuse_development_credentials
 
 #: Secret keys of the development merchants start with this and are refused outside development.
-DEV_KEY_PREFIX = "test_dev_"
+DEV_KEY_PREFIX = DEV_SECRET_PREFIX
 
 
 class MerchantConfig(BaseModel):
@@ -54,17 +54,8 @@ class PaymentsSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_merchants(self) -> Self:
-        if self.environment is not Environment.development:
-            dev = [
-                m.shop_id
-                for m in self.merchants
-                if m.secret_key.get_secret_value().startswith(DEV_KEY_PREFIX)
-            ]
-            if dev:
-                raise ValueError(
-                    f"ключи разработки запрещены вне development: {dev} (PAYMENTS_MERCHANTS) / "
-                    f"development merchant keys are refused outside development: {dev}"
-                )
+        credentials = {m.shop_id: m.secret_key for m in self.merchants}
+        refuse_development_credentials(self.environment, credentials, variable="PAYMENTS_MERCHANTS")
         return self
 
     @property

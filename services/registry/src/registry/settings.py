@@ -3,9 +3,7 @@ from typing import ClassVar, Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import Environment, ServiceSettings
-
-DEV_SECRET_PREFIX = "test_dev_"
+from kit.settings import ServiceSettings, refuse_development_credentials
 
 
 class RegistryClient(BaseModel):
@@ -34,13 +32,6 @@ class RegistrySettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_clients(self) -> Self:
-        if self.environment is not Environment.development:
-            dev = [
-                c.client_id for c in self.clients if c.secret.get_secret_value().startswith(DEV_SECRET_PREFIX)
-            ]
-            if dev:
-                raise ValueError(
-                    f"ключи разработки запрещены вне development: {dev} (REGISTRY_CLIENTS) / "
-                    f"development client secrets are refused outside development: {dev}"
-                )
+        credentials = {c.client_id: c.secret for c in self.clients}
+        refuse_development_credentials(self.environment, credentials, variable="REGISTRY_CLIENTS")
         return self
