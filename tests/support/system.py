@@ -30,6 +30,12 @@ TEST_PARTNER = {
     ],
 }
 TEST_PARTNERS_JSON = json.dumps([TEST_PARTNER], ensure_ascii=False)
+#: The register's REST client of the test runs.
+TEST_REGISTRY_CLIENT = {
+    "client_id": "insurer-test",
+    "name": "Test insurer",
+    "secret": "sk_test_registry_0123456789",
+}
 
 
 class System:
@@ -64,6 +70,8 @@ class System:
                 "INSURER_PAYMENTS_SECRET_KEY": secret,
                 "INSURER_PAYMENT_LINK_INTERVAL_SECONDS": "0.5",
             }
+        if spec.module == "registry":
+            return {"REGISTRY_CLIENTS": json.dumps([TEST_REGISTRY_CLIENT], ensure_ascii=False)}
         if spec.module == "gateway":
             return {
                 "GATEWAY_PUBLIC_URL": self.url_of(spec.name),

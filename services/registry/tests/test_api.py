@@ -14,8 +14,9 @@ from kit.messaging.envelope import utcnow
 from registry.identifiers import is_valid_enp
 from tests.support.infra import RabbitVhost
 from tests.support.inprocess import TEST_SETTINGS, serving
+from tests.support.system import TEST_REGISTRY_CLIENT
 
-CLIENT = {"client_id": "insurer-test", "name": "Test insurer", "secret": "sk_test_registry_0123456789"}
+CLIENT = TEST_REGISTRY_CLIENT
 AUTH = (CLIENT["client_id"], CLIENT["secret"])
 
 

@@ -8,6 +8,8 @@ does not disclose them. Columns needed for lookups (ids, statuses, dates) stay i
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -29,9 +31,17 @@ class DataCipher:
             secret.encode()
         )
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        self._index_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=f"{purpose}:blind-index".encode()
+        ).derive(secret.encode())
 
     def encrypt(self, value: Any) -> bytes:
         return self._fernet.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
     def decrypt(self, token: bytes) -> Any:
         return json.loads(self._fernet.decrypt(token))
+
+    def blind_index(self, value: str) -> str:
+        """A keyed hash to find encrypted rows by a value (a СНИЛС, a name and birth date) without
+        storing the value: equal values give equal indexes, and without the key nothing is learnt."""
+        return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()

@@ -15,6 +15,8 @@ from gateway.dms import handlers as dms_handlers
 from gateway.dms.routes import router as dms_router
 from gateway.dms.sweeper import sweeper
 from gateway.notifications.routes import router as notifications_router
+from gateway.oms import handlers as oms_handlers
+from gateway.oms.routes import router as oms_router
 from gateway.settings import GatewaySettings
 from kit.contracts.directory import DIRECTORY_REFRESH_REQUESTED
 from kit.contracts.dms import DMS_QUOTE_REQUESTED
@@ -34,6 +36,7 @@ def build_runtime(settings: GatewaySettings, cipher: DataCipher) -> ServiceRunti
         consumers=[
             directory_handlers.consumer(settings.max_deliveries),
             dms_handlers.consumer(cipher, settings.max_deliveries),
+            oms_handlers.consumer(cipher, settings.max_deliveries),
         ],
         on_database_ready=[directory_handlers.request_refresh],
     )
@@ -58,13 +61,21 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="Accounts, ДМС-мигрант applications, the personal cabinet and the partner API of the "
         "interchange. Citizens log in at /oauth/token (password grant); partner systems use client "
         "credentials and act for an account holder who allowed it (On-Behalf-Of).",
-        routers=[auth_router, accounts_router, dms_router, notifications_router, directory_router],
+        routers=[
+            auth_router,
+            accounts_router,
+            dms_router,
+            oms_router,
+            notifications_router,
+            directory_router,
+        ],
         openapi_tags=[
             {"name": "auth", "description": "OAuth2 tokens: citizens (ESIA-like) and partner systems"},
             {"name": "accounts", "description": "The account holder's profile and partner consents"},
             {"name": "applications", "description": "ДМС-мигрант applications and their timeline"},
             {"name": "offers", "description": "Insurers' offers and accepting one"},
             {"name": "policies", "description": "Electronic policies, as data and PDF"},
+            {"name": "oms", "description": "ОМС policies as the register announces them"},
             {"name": "notifications", "description": "Notifications in the personal cabinet"},
             {"name": "directory", "description": "Insurers taking part and what they offer"},
         ],

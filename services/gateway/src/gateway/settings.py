@@ -12,6 +12,7 @@ SCOPES = {
     "dms.policies.read": "Read the account holder's policies and their PDFs",
     "notifications.read": "Read the account holder's notifications",
     "notifications.write": "Mark the account holder's notifications read",
+    "oms.policies.read": "Read the account holder's ОМС policies",
 }
 
 

@@ -10,6 +10,24 @@ from pydantic import AwareDatetime, Field
 from kit.contracts.base import Contract, Payload, registry
 from kit.contracts.directory import REGION_CODE_PATTERN
 
+
+def normalized_name(last_name: str, first_name: str, patronymic: str | None) -> str:
+    """How the register and the gateway compare names: upper case, Ё as Е, single spaces."""
+    parts = (last_name, first_name, patronymic or "")
+    return "|".join(" ".join(p.replace("ё", "е").replace("Ё", "Е").upper().split()) for p in parts)
+
+
+def person_match_values(
+    last_name: str, first_name: str, patronymic: str | None, birth_date: date, snils: str | None
+) -> list[str]:
+    """What identifies a person across the register and the gateway (OMS-02): the СНИЛС when known,
+    and the name with the date of birth."""
+    values = [f"name:{normalized_name(last_name, first_name, patronymic)}|{birth_date.isoformat()}"]
+    if snils:
+        values.append(f"snils:{snils}")
+    return values
+
+
 PolicyOperation = Literal["issue", "suspend", "resume", "change_insurer", "change_region", "terminate"]
 
 

@@ -121,6 +121,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
             ),
             phone="+79003332211",
             email="ivanov@demo.example",
+            snils="11223344595",
         ),
     ),
 )

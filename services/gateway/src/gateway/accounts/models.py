@@ -34,3 +34,14 @@ class PartnerGrant(Base):
     scopes: Mapped[list[str]] = mapped_column(JSON)
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccountMatchKey(Base):
+    """Blind indexes (:meth:`kit.crypto.DataCipher.blind_index`) of what identifies the holder in other
+    registers — the СНИЛС, the name with the date of birth — so that a policy the ОМС register
+    announces finds its account (OMS-02) without the profile being stored in the clear."""
+
+    __tablename__ = "account_match_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)

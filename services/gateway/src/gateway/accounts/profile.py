@@ -32,6 +32,7 @@ class AccountProfile(BaseModel):
     document: IdentityDocument | None = None
     phone: str | None = None
     email: str | None = None
+    snils: str | None = Field(default=None, pattern=r"^\d{11}$", description="СНИЛС, 11 digits")
 
 
 def can_apply(level: AssuranceLevel) -> bool:

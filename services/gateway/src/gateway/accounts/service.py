@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.demo import DEMO_ACCOUNTS
-from gateway.accounts.models import Account, PartnerGrant
+from gateway.accounts.models import Account, AccountMatchKey, PartnerGrant
 from gateway.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from gateway.accounts.profile import AccountProfile, AssuranceLevel, profile_problems
+from kit.contracts.oms import person_match_values
 from kit.crypto import DataCipher
 from kit.messaging.envelope import utcnow
 
@@ -72,7 +73,27 @@ async def create_or_update(
     account.level = level
     account.profile = cipher.encrypt(profile.model_dump(mode="json"))
     account.updated_at = now
+    await session.flush()
+    await _index(session, cipher, account.id, profile)
     return account
+
+
+async def _index(session: AsyncSession, cipher: DataCipher, account_id: str, profile: AccountProfile) -> None:
+    await session.execute(delete(AccountMatchKey).where(AccountMatchKey.account_id == account_id))
+    if profile.birth_date is None:
+        return
+    name = profile.name_cyrillic
+    for value in person_match_values(
+        name.last_name, name.first_name, name.patronymic, profile.birth_date, profile.snils
+    ):
+        session.add(AccountMatchKey(key=cipher.blind_index(value), account_id=account_id))
+
+
+async def accounts_matching(session: AsyncSession, cipher: DataCipher, values: list[str]) -> list[str]:
+    """The accounts whose holder is the person these match values describe."""
+    keys = [cipher.blind_index(value) for value in values]
+    query = select(AccountMatchKey.account_id).where(AccountMatchKey.key.in_(keys)).distinct()
+    return list((await session.scalars(query)).all())
 
 
 async def upsert_demo_accounts(session: AsyncSession, cipher: DataCipher) -> None:

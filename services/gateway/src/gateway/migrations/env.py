@@ -3,7 +3,8 @@ import gateway.accounts.models
 import gateway.directory.models
 import gateway.dms.models
 import gateway.idempotency
-import gateway.notifications.models  # noqa: F401
+import gateway.notifications.models
+import gateway.oms.models  # noqa: F401
 from gateway.db import metadata
 from kit.db import run_alembic_env
 

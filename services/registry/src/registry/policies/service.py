@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.contracts.oms import OMS_POLICY_CHANGED, InsuredPerson, PolicyChanged
+from kit.contracts.oms import OMS_POLICY_CHANGED, InsuredPerson, PolicyChanged, normalized_name
 from kit.db import session_is_postgres
 from kit.messaging import Outbox
 from registry.directory.insurers import insurer_in
@@ -36,8 +36,7 @@ class Refused(Exception):
 
 
 def name_key(last_name: str, first_name: str, patronymic: str | None) -> str:
-    parts = (last_name, first_name, patronymic or "")
-    return "|".join(" ".join(p.replace("ё", "е").replace("Ё", "Е").upper().split()) for p in parts)
+    return normalized_name(last_name, first_name, patronymic)
 
 
 def enp_for(region: str, serial: int) -> str:
