@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.directory.models import DirectoryEntry
 from gateway.directory.rules import announcement_supersedes
 from kit.contracts.directory import InsurerAnnounced
+from kit.db import as_utc
 
 
 async def record_announcement(
@@ -16,8 +17,9 @@ async def record_announcement(
 ) -> bool:
     """Create or update the insurer's entry; returns False when the announcement was stale."""
     entry = await session.get(DirectoryEntry, announcement.code, with_for_update=True)
+    # SQLite hands back naive datetimes (UTC): compare them as UTC.
     if entry is not None and not announcement_supersedes(
-        entry.instance_started_at, announcement.instance_started_at
+        as_utc(entry.instance_started_at), announcement.instance_started_at
     ):
         return False
     if entry is None:
