@@ -70,3 +70,60 @@ def test_a_policy_in_the_register_appears_in_the_holders_cabinet(system: System)
         await worker.close()
 
     asyncio.run(scenario())
+
+
+async def wait_request(
+    cabinet: Cabinet, request_id: str, statuses: set[str], timeout: float = 30.0
+) -> dict[str, Any]:
+    for _ in range(int(timeout / 0.2)):
+        found: dict[str, Any] = next(
+            r for r in (await cabinet.get("/oms/requests"))["items"] if r["id"] == request_id
+        )
+        if found["status"] in statuses:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"request {request_id} is {found['status']}")
+
+
+def test_a_request_waits_while_the_register_is_down_then_the_policy_comes(system: System):  # OMS-01..03
+    system.start("gateway", "registry")
+    system.processes["registry"].stop()
+
+    async def scenario() -> None:
+        citizen = Cabinet(system.url_of("gateway"))
+        await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
+        body = {"region": "77", "insurer": "smo-vita"}
+        response = await citizen.http.post(
+            "/oms/requests", json=body, headers={**citizen.headers, "Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert response.status_code == 202, response.text
+        request = response.json()
+        await asyncio.sleep(2)  # the register is down: the request waits, the cabinet says so
+        assert (await wait_request(citizen, request["id"], {"submitted"}))["answered_at"] is None
+
+        system.start("registry")
+        answered = await wait_request(citizen, request["id"], {"issued"})
+        shown = await oms_policies(citizen, lambda items: items)
+        assert [(p["enp"], p["insurer"]) for p in shown] == [(answered["enp"], "smo-vita")]
+
+        # Asking again: the register answers with the policy the person already holds (OMS-02).
+        again = await citizen.http.post(
+            "/oms/requests", json=body, headers={**citizen.headers, "Idempotency-Key": str(uuid.uuid4())}
+        )
+        second = await wait_request(citizen, again.json()["id"], {"already_insured"})
+        assert second["enp"] == answered["enp"]
+        assert second["rule"] == "OMS-02"
+        kinds = [n["kind"] for n in (await citizen.notifications())["items"]]
+        assert {"oms.requested", "oms.request.issued", "oms.request.already_insured"} <= set(kinds)
+
+        worker = Cabinet(system.url_of("gateway"))
+        await worker.login(DEMO["worker"].login, DEMO["worker"].password)
+        foreigner = await worker.http.post(
+            "/oms/requests", json=body, headers={**worker.headers, "Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert foreigner.status_code == 422
+        assert foreigner.json()["type"] == "urn:problem:OMS-05"
+        await worker.close()
+        await citizen.close()
+
+    asyncio.run(scenario())

@@ -12,7 +12,8 @@ SCOPES = {
     "dms.policies.read": "Read the account holder's policies and their PDFs",
     "notifications.read": "Read the account holder's notifications",
     "notifications.write": "Mark the account holder's notifications read",
-    "oms.policies.read": "Read the account holder's ОМС policies",
+    "oms.policies.read": "Read the account holder's ОМС policies and requests",
+    "oms.policies.write": "Ask for an electronic ОМС policy for the account holder",
 }
 
 

@@ -8,6 +8,7 @@ from kit.http import create_app as create_service_app
 from kit.runtime import ServiceRuntime
 from registry.db import messaging
 from registry.directory.routes import router as directory_router
+from registry.policies import requests
 from registry.policies.routes import router as policies_router
 from registry.settings import RegistrySettings
 
@@ -19,6 +20,7 @@ EXCHANGE = OMS_POLICY_CHANGED.exchange
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, tables=messaging, exchanges=(EXCHANGE,))
+    runtime.add_consumer(requests.consumer(runtime.outbox, settings.max_deliveries))
     app = create_service_app(
         runtime,
         title="Registry (ERZL-style)",

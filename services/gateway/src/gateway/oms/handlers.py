@@ -7,11 +7,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import accounts_matching
 from gateway.notifications.service import notify
-from gateway.oms.models import OmsPolicy
-from kit.contracts.oms import OMS_POLICY_CHANGED, PolicyChanged, person_match_values
+from gateway.oms import service
+from kit.contracts.oms import (
+    OMS_POLICY_CHANGED,
+    OMS_POLICY_REQUEST_ANSWERED,
+    PolicyChanged,
+    PolicyRequestAnswered,
+    person_match_values,
+)
 from kit.crypto import DataCipher
-from kit.db import as_utc
-from kit.messaging import Binding, QueueSpec, Received
+from kit.messaging import Binding, QueueSpec, Received, Unprocessable
 from kit.runtime import ConsumerSpec
 
 QUEUE = "gateway.oms"
@@ -34,14 +39,19 @@ def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
             person.last_name, person.first_name, person.patronymic, person.birth_date, person.snils
         )
         for account_id in await accounts_matching(session, cipher, values):
-            row = await session.get(OmsPolicy, (account_id, event.enp), with_for_update=True)
-            if row is not None and as_utc(row.changed_at) > event.at:
+            shown = await service.show_policy(
+                session,
+                account_id,
+                event.enp,
+                status=event.status,
+                insurer=event.insurer,
+                region=event.region,
+                valid_from=event.valid_from,
+                valid_until=event.valid_until,
+                at=event.at,
+            )
+            if not shown:
                 continue  # an older announcement arriving late changes nothing
-            if row is None:
-                row = OmsPolicy(account_id=account_id, enp=event.enp)
-                session.add(row)
-            row.status, row.insurer, row.region = event.status, event.insurer, event.region
-            row.valid_from, row.valid_until, row.changed_at = event.valid_from, event.valid_until, event.at
             title = TEXTS[event.operation]
             notify(
                 session,
@@ -54,11 +64,23 @@ def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
                 ),
             )
 
+    async def on_request_answered(session: AsyncSession, message: Received[PolicyRequestAnswered]) -> None:
+        try:
+            await service.record_answer(session, message.payload)
+        except LookupError as exc:
+            raise Unprocessable(str(exc)) from exc
+
     return ConsumerSpec(
         queue=QueueSpec(
             QUEUE,
-            bindings=(Binding(OMS_POLICY_CHANGED.exchange, OMS_POLICY_CHANGED.binding_key),),
+            bindings=(
+                Binding(OMS_POLICY_CHANGED.exchange, OMS_POLICY_CHANGED.binding_key),
+                Binding(OMS_POLICY_REQUEST_ANSWERED.exchange, OMS_POLICY_REQUEST_ANSWERED.binding_key),
+            ),
             delivery_limit=max_deliveries,
         ),
-        handlers={OMS_POLICY_CHANGED.type: on_policy_changed},
+        handlers={
+            OMS_POLICY_CHANGED.type: on_policy_changed,
+            OMS_POLICY_REQUEST_ANSWERED.type: on_request_answered,
+        },
     )

@@ -28,11 +28,15 @@ STAY_DOCUMENTS = {"residence_permit", "temporary_residence", "labour_contract"}
 
 
 class Refused(Exception):
-    def __init__(self, refusal: Refusal, status: int = 409, field: str | None = None) -> None:
+    def __init__(
+        self, refusal: Refusal, status: int = 409, field: str | None = None, existing: Policy | None = None
+    ) -> None:
         super().__init__(refusal.en)
         self.refusal = refusal
         self.status = status
         self.field = field
+        #: The policy the person already holds (OMS-02).
+        self.existing = existing
 
 
 def name_key(last_name: str, first_name: str, patronymic: str | None) -> str:
@@ -160,7 +164,8 @@ async def issue(
                     "already-insured",
                     f"У этого человека уже есть полис ОМС, ЕНП {existing.enp}",
                     f"This person already holds an ОМС policy, ЕНП {existing.enp}",
-                )
+                ),
+                existing=existing,
             )
     valid_until = body.valid_until
     document = body.person.document
