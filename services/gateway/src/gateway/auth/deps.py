@@ -19,7 +19,15 @@ from gateway.settings import SCOPES
 from kit.errors import ProblemError
 from kit.http import Runtime
 
-__all__ = ["AssuranceLevel", "Principal", "can_apply", "oauth2", "require_citizen", "require_scope"]
+__all__ = [
+    "AssuranceLevel",
+    "Principal",
+    "can_apply",
+    "ensure_can_apply",
+    "oauth2",
+    "require_citizen",
+    "require_scope",
+]
 
 oauth2 = OAuth2(
     flows=OAuthFlows(
@@ -135,6 +143,20 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
         return Principal(account.id, account.level, client_id, claims.scopes & frozenset(grant.scopes))
 
     return principal
+
+
+def ensure_can_apply(principal: Principal) -> None:
+    """ACC-01: applying for anything needs a confirmed account; otherwise a 403 naming the rule."""
+    if not can_apply(principal.level):
+        raise ProblemError(
+            403,
+            rule="ACC-01",
+            title_ru="Нужна подтверждённая учётная запись",
+            title_en="A confirmed account is required",
+            detail_ru="Подать заявление можно только с подтверждённой учётной записью; "
+            f"уровень этой учётной записи — {principal.level}",
+            detail_en=f"Applying needs a confirmed account; this account's level is {principal.level}",
+        )
 
 
 async def require_citizen(

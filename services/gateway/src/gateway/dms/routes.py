@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import get_account
-from gateway.auth.deps import Principal, can_apply, require_scope
+from gateway.auth.deps import Principal, ensure_can_apply, require_scope
 from gateway.deps import Cipher, Settings
 from gateway.directory.service import list_insurers
 from gateway.dms import rules, service, views
@@ -141,16 +141,7 @@ async def submit_application(
     language = preferred_language(request)
     now = utcnow()
     async with runtime.db.transaction() as session:
-        if not can_apply(principal.level):
-            raise ProblemError(
-                403,
-                rule="ACC-01",
-                title_ru="Нужна подтверждённая учётная запись",
-                title_en="A confirmed account is required",
-                detail_ru="Подать заявление можно только с подтверждённой учётной записью; "
-                f"уровень этой учётной записи — {principal.level}",
-                detail_en=f"Applying needs a confirmed account; this account's level is {principal.level}",
-            )
+        ensure_can_apply(principal)
         account = await get_account(session, cipher, principal.account_id)
         if account is None:
             raise _not_found("Учётная запись", "Account")

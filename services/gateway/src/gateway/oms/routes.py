@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from gateway.accounts.service import get_account
-from gateway.auth.deps import Principal, can_apply, require_scope
+from gateway.auth.deps import Principal, ensure_can_apply, require_scope
 from gateway.deps import Cipher
 from gateway.idempotency import IdempotencyKey, store
 from gateway.oms import service
@@ -109,13 +109,7 @@ async def request_policy(
     cipher: Cipher,
 ) -> JSONResponse:
     async with runtime.db.transaction() as session:
-        if not can_apply(principal.level):
-            raise ProblemError(
-                403,
-                rule="ACC-01",
-                title_ru="Нужна подтверждённая учётная запись",
-                title_en="A confirmed account is required",
-            )
+        ensure_can_apply(principal)
         account = await get_account(session, cipher, principal.account_id)
         assert account is not None
 
