@@ -135,7 +135,7 @@ class DmsDesk:
         contract: MessageContract,
         payload: Payload,
         application_id: str,
-        causation_id: str,
+        causation_id: str | None,
     ) -> None:
         await self.outbox.put(
             session,
@@ -226,6 +226,7 @@ class DmsDesk:
                 premium_kopecks=record.premium_kopecks,
                 return_url=accepted.return_url,
                 attempt=1,
+                link_requested_by=str(message.envelope.message_id),
                 accepted_at=accepted.accepted_at,
                 updated_at=now,
             )
@@ -242,6 +243,7 @@ class DmsDesk:
         contract.attempt += 1
         contract.status = ContractStatus.awaiting_link
         contract.return_url = request.return_url
+        contract.link_requested_by = str(message.envelope.message_id)
         contract.updated_at = utcnow()
         session.info[_LINK_PENDING] = True
 
@@ -355,7 +357,7 @@ class DmsDesk:
                 expires_at=payment.expires_at,
             ),
             contract.application_id,
-            contract.offer_id,
+            contract.link_requested_by,
         )
 
     # -- payment events --------------------------------------------------------------------------

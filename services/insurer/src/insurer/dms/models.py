@@ -65,6 +65,9 @@ class Contract(Base):
     #: 1 for the first payment link, one more for each new link after a failure.
     attempt: Mapped[int] = mapped_column(Integer)
     payment_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The message that asked for the current payment link (the accept, or a new-link request):
+    #: the causation of the ``dms.payment.link.issued`` that answers it.
+    link_requested_by: Mapped[str | None] = mapped_column(String(64))
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     effective_from: Mapped[date | None] = mapped_column(Date)
