@@ -33,7 +33,7 @@ import httpx
 from bench.payments import Step, pg
 from devtools.cabinet import CARD_SUCCESS, Cabinet, application_for, pay
 from gateway.accounts.demo import DEMO_ACCOUNTS
-from gateway.dms.service import business_day
+from kit.calendar import business_day
 from kit.messaging.envelope import utcnow
 from tests.support.infra import vhost
 from tests.support.system import SPECS, System

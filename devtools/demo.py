@@ -17,7 +17,8 @@ import httpx
 
 from devtools.cabinet import CARD_INSUFFICIENT_FUNDS, CARD_SUCCESS, Cabinet, FlowError, application_for, pay
 from gateway.accounts.demo import DEMO_ACCOUNTS
-from gateway.dms.service import business_day, rub
+from gateway.dms.service import rub
+from kit.calendar import business_day
 from kit.messaging.envelope import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,8 +17,7 @@ from pypdf import PdfReader
 
 from devtools.cabinet import CARD_INSUFFICIENT_FUNDS, CARD_SUCCESS, Cabinet, application_for, pay
 from gateway.accounts.demo import DEMO_ACCOUNTS
-from gateway.dms.service import business_day
-from kit.calendar import add_working_days
+from kit.calendar import add_working_days, business_day
 from kit.messaging.envelope import utcnow
 from tests.support.infra import vhost
 from tests.support.payments import basic_auth

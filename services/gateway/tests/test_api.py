@@ -15,7 +15,7 @@ from devtools.cabinet import application_for
 from gateway.accounts.demo import DEMO_ACCOUNTS
 from gateway.accounts.models import Account
 from gateway.dms.models import Application
-from gateway.dms.service import business_day
+from kit.calendar import business_day
 from kit.messaging.envelope import utcnow
 from services.gateway.tests.conftest import Gateway
 

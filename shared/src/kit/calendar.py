@@ -8,10 +8,11 @@ because a new decree arrives with a new release.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 
 @lru_cache(maxsize=32)
@@ -37,3 +38,19 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+#: Business days are Moscow's: UTC+3, without daylight saving since 2014.
+MOSCOW = timezone(timedelta(hours=3), "MSK")
+
+
+def business_day(moment: datetime) -> date:
+    """The Moscow date of a moment (a naive moment, as SQLite returns it, is UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(MOSCOW).date()
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years of age on ``day``."""
+    years: int = relativedelta(day, birth_date).years
+    return years

@@ -31,6 +31,7 @@ from gateway.dms.schemas import (
     PolicyOut,
 )
 from gateway.idempotency import IdempotencyKey, store
+from kit.calendar import business_day
 from kit.contracts import dms
 from kit.db import as_utc
 from kit.errors import FieldError, Problem, ProblemError, preferred_language
@@ -145,7 +146,7 @@ async def submit_application(
         account = await get_account(session, cipher, principal.account_id)
         if account is None:
             raise _not_found("Учётная запись", "Account")
-        today = service.business_day(now)
+        today = business_day(now)
         violations = [
             *rules.applicant_violations(body.applicant, today),
             *rules.account_mismatches(

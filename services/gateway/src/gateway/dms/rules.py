@@ -15,7 +15,7 @@ from enum import StrEnum
 import iuliia  # type: ignore[import-untyped]
 from dateutil.relativedelta import relativedelta
 
-from kit.calendar import add_working_days
+from kit.calendar import add_working_days, age_on
 from kit.contracts.dms import RUSSIA, Applicant, MedicalCondition, PersonName, WorkPermit
 
 #: DMS-03: the least sum insured an offer may carry, in kopecks (100 000 RUB).
@@ -124,11 +124,6 @@ def deadline_breached(due_by: date | None, issued_on: date | None, today: date) 
 def offer_is_acceptable(sum_insured_kopecks: int) -> bool:
     """DMS-03: at least 100 000 RUB per insured person."""
     return sum_insured_kopecks >= MIN_SUM_INSURED_KOPECKS
-
-
-def age_on(birth_date: date, day: date) -> int:
-    years: int = relativedelta(day, birth_date).years
-    return years
 
 
 def whole_months_covered(permit: WorkPermit, start: date) -> int:

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from gateway.dms.rules import (
     offer_is_acceptable,
 )
 from gateway.notifications.service import notify
+from kit.calendar import business_day
 from kit.contracts import dms
 from kit.contracts.base import Contract, Payload
 from kit.crypto import DataCipher
@@ -38,12 +39,6 @@ log = logging.getLogger(__name__)
 
 S = ApplicationStatus
 DMS_PRODUCT_LINE = "dms-migrant"
-#: Business days are Moscow's: UTC+3, without daylight saving since 2014.
-MOSCOW = timezone(timedelta(hours=3), "MSK")
-
-
-def business_day(moment: datetime) -> date:
-    return moment.astimezone(MOSCOW).date()
 
 
 def rub(kopecks: int) -> str:

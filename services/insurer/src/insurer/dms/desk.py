@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import logging
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,12 +35,13 @@ from insurer.dms.models import (
 from insurer.dms.payments_client import PaymentOrder, PaymentRefused, PaymentsClient, PaymentsUnavailable
 from insurer.dms.quote import OfferTerms, Refusal, quote
 from insurer.plugin import InsurerPlugin
+from kit.calendar import business_day
 from kit.contracts import dms
 from kit.contracts.base import Contract as MessageContract
 from kit.contracts.base import Payload
 from kit.contracts.payments import PAYMENT_CANCELED, PAYMENT_SUCCEEDED, PaymentEvent
 from kit.crypto import DataCipher
-from kit.db import as_utc, session_is_postgres
+from kit.db import session_is_postgres
 from kit.messaging import Binding, Outbox, QueueSpec, Received, Unprocessable
 from kit.messaging.envelope import utcnow
 from kit.retry import Backoff
@@ -55,14 +56,6 @@ _LINK_BATCH = 20
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-#: Business days are Moscow's: UTC+3, without daylight saving since 2014.
-MOSCOW = timezone(timedelta(hours=3), "MSK")
-
-
-def _paid_on(moment: datetime) -> date:
-    return as_utc(moment).astimezone(MOSCOW).date()
 
 
 class DmsDesk:
@@ -153,7 +146,7 @@ class DmsDesk:
         if await session.get(Quote, application.application_id) is not None:
             return  # answered already (a second request for the same application changes nothing)
         now = utcnow()
-        answer = quote(self.plugin, application, today=_paid_on(now))
+        answer = quote(self.plugin, application, today=business_day(now))
         record = Quote(
             application_id=application.application_id,
             application=self.cipher.encrypt(application.model_dump(mode="json")),
@@ -422,7 +415,7 @@ class DmsDesk:
         assert record is not None
         application = dms.DmsApplication.model_validate(self.cipher.decrypt(record.application))
         offer = dms.OfferMade.model_validate(record.answer)
-        paid_on = _paid_on(paid_at)
+        paid_on = business_day(paid_at)
         valid_from, valid_until = policy.contract_period(
             paid_on, application.permit.valid_from, offer.term_months
         )
@@ -485,7 +478,7 @@ class DmsDesk:
             self.plugin,
             application,
             sequence=await self._next_number(session, series),
-            issued_on=_paid_on(now),
+            issued_on=business_day(now),
             valid_from=contract.effective_from,
             valid_until=contract.effective_until,
             sum_insured_kopecks=offer.sum_insured.kopecks,

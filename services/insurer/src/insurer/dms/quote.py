@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from insurer.dms.premium import PremiumQuote, premium
 from insurer.plugin import Decline, InsurerPlugin
+from kit.calendar import age_on
 from kit.contracts.dms import RUSSIA, DmsApplication
 
 
@@ -43,11 +44,6 @@ class Refusal:
 def cover_period(start: date, term_months: int) -> tuple[date, date]:
     """From ``start`` for ``term_months`` whole months, the last day included."""
     return start, start + relativedelta(months=term_months) - timedelta(days=1)
-
-
-def age_on(birth_date: date, day: date) -> int:
-    years: int = relativedelta(day, birth_date).years
-    return years
 
 
 def quote(plugin: InsurerPlugin, application: DmsApplication, *, today: date) -> OfferTerms | Refusal:
