@@ -9,6 +9,7 @@ import pytest
 from gateway.dms import rules
 from gateway.dms.rules import ApplicationStatus as S
 from gateway.dms.service import rub
+from gateway.violations import Violation
 from kit.contracts.dms import Applicant, IdentityDocument, MedicalCondition, PersonName, WorkPermit
 
 TODAY = date(2026, 11, 23)
@@ -35,7 +36,7 @@ def permit(valid_from: date, valid_until: date) -> WorkPermit:
     return WorkPermit(kind="patent", number="7700123456", valid_from=valid_from, valid_until=valid_until)
 
 
-def rules_of(violations: list[rules.Violation]) -> set[tuple[str, str]]:
+def rules_of(violations: list[Violation]) -> set[tuple[str, str]]:
     return {(v.field, v.rule) for v in violations}
 
 

@@ -31,10 +31,11 @@ from gateway.dms.schemas import (
     PolicyOut,
 )
 from gateway.idempotency import IdempotencyKey, store
+from gateway.violations import Violation, invalid
 from kit.calendar import business_day
 from kit.contracts import dms
 from kit.db import as_utc
-from kit.errors import FieldError, Problem, ProblemError, preferred_language
+from kit.errors import Problem, ProblemError, preferred_language
 from kit.http import Runtime
 from kit.messaging.envelope import utcnow
 
@@ -194,23 +195,18 @@ async def submit_application(
         )
 
 
-def _invalid(violations: list[rules.Violation], language: str) -> ProblemError:
+def _invalid(violations: list[Violation], language: str) -> ProblemError:
     dms01 = next((v for v in violations if v.rule == "DMS-01"), None)
-    return ProblemError(
-        422,
-        rule="DMS-01" if dms01 else "invalid-application",
-        title_ru="Гражданину России ДМС-мигрант не оформляется"
-        if dms01
-        else "Заявление заполнено с ошибками",
-        title_en="ДМС-мигрант is not for Russian citizens" if dms01 else "The application has errors",
-        detail_ru=dms01.ru if dms01 else "Исправьте поля, перечисленные в errors",
-        detail_en=dms01.en if dms01 else "Correct the fields listed in errors",
-        errors=[
-            FieldError(
-                field=v.field, location="body", rule=v.rule, message=v.en if language == "en" else v.ru
-            )
-            for v in violations
-        ],
+    if dms01 is None:
+        return invalid(violations, language)
+    return invalid(
+        violations,
+        language,
+        rule="DMS-01",
+        title_ru="Гражданину России ДМС-мигрант не оформляется",
+        title_en="ДМС-мигрант is not for Russian citizens",
+        detail_ru=dms01.ru,
+        detail_en=dms01.en,
     )
 
 

@@ -7,16 +7,15 @@ and English, so the applicant sees all that is wrong at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
-import iuliia  # type: ignore[import-untyped]
 from dateutil.relativedelta import relativedelta
 
+from gateway.violations import Violation, name_violations
 from kit.calendar import add_working_days, age_on
-from kit.contracts.dms import RUSSIA, Applicant, MedicalCondition, PersonName, WorkPermit
+from kit.contracts.dms import RUSSIA, Applicant, MedicalCondition, WorkPermit
 
 #: DMS-03: the least sum insured an offer may carry, in kopecks (100 000 RUB).
 MIN_SUM_INSURED_KOPECKS = 10_000_000
@@ -25,20 +24,8 @@ MIN_AGE = 18
 #: DMS-06: the policy is due within this many working days of payment.
 POLICY_DUE_WORKING_DAYS = 2
 
-# Letters of each script, with the separators names use (space, hyphen, apostrophe, dot).
-_CYRILLIC_NAME = re.compile(r"^[А-Яа-яЁё]+(?:[ '’.-][А-Яа-яЁё]+)*\.?$")
-_LATIN_NAME = re.compile(r"^[A-Za-z]+(?:[ '’.-][A-Za-z]+)*\.?$")
-_HAS_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _PHONE = re.compile(r"^\+?\d{10,15}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class Violation:
-    field: str
-    rule: str
-    ru: str
-    en: str
 
 
 class ApplicationStatus(StrEnum):
@@ -137,38 +124,6 @@ def whole_months_covered(permit: WorkPermit, start: date) -> int:
 # -- the application --------------------------------------------------------------------------------
 
 
-def _name_violations(name: PersonName, field: str, *, latin: bool) -> Iterable[Violation]:
-    for part in ("last_name", "first_name", "patronymic"):
-        value = getattr(name, part)
-        if value is None:
-            continue
-        path = f"{field}.{part}"
-        if latin:
-            if _LATIN_NAME.fullmatch(value):
-                continue
-            hint_ru = hint_en = ""
-            if _HAS_CYRILLIC.search(value):
-                # ID-04: the Latin spelling comes from the passport; ICAO Doc 9303 shows the usual one.
-                icao = iuliia.ICAO_DOC_9303.translate(value)
-                hint_ru = f"; по ICAO Doc 9303 «{value}» пишется «{icao}», но укажите как в паспорте"
-                hint_en = f"; ICAO Doc 9303 spells '{value}' as '{icao}', but give it as in the passport"
-            yield Violation(
-                path,
-                "ID-04",
-                "Имя латиницей — только латинские буквы, пробел, дефис или апостроф, как в документе"
-                + hint_ru,
-                "The Latin name takes Latin letters, spaces, hyphens or apostrophes only, as in the document"
-                + hint_en,
-            )
-        elif not _CYRILLIC_NAME.fullmatch(value):
-            yield Violation(
-                path,
-                "name-cyrillic",
-                "Имя кириллицей — только русские буквы, пробел, дефис или апостроф",
-                "The Cyrillic name takes Cyrillic letters, spaces, hyphens or apostrophes only",
-            )
-
-
 def applicant_violations(applicant: Applicant, today: date) -> list[Violation]:
     found: list[Violation] = []
     if applicant.citizenship == RUSSIA:
@@ -182,8 +137,8 @@ def applicant_violations(applicant: Applicant, today: date) -> list[Violation]:
                 "a Russian citizen is covered by ОМС (compulsory medical insurance)",
             )
         )
-    found.extend(_name_violations(applicant.name_cyrillic, "applicant.name_cyrillic", latin=False))
-    found.extend(_name_violations(applicant.name_latin, "applicant.name_latin", latin=True))
+    found.extend(name_violations(applicant.name_cyrillic, "applicant.name_cyrillic", latin=False))
+    found.extend(name_violations(applicant.name_latin, "applicant.name_latin", latin=True))
     if applicant.birth_date >= today:
         found.append(
             Violation(
