@@ -41,6 +41,13 @@ class DataCipher:
     def decrypt(self, token: bytes) -> Any:
         return json.loads(self._fernet.decrypt(token))
 
+    def encrypt_bytes(self, value: bytes) -> bytes:
+        """For documents (scans, PDFs): the bytes as they are, without a JSON wrapping."""
+        return self._fernet.encrypt(value)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        return self._fernet.decrypt(token)
+
     def blind_index(self, value: str) -> str:
         """A keyed hash to find encrypted rows by a value (a СНИЛС, a name and birth date) without
         storing the value: equal values give equal indexes, and without the key nothing is learnt."""

@@ -16,6 +16,7 @@ from gateway.dms.routes import router as dms_router
 from gateway.dms.sweeper import sweeper
 from gateway.notifications.routes import router as notifications_router
 from gateway.oms import handlers as oms_handlers
+from gateway.oms.foreigner_routes import router as oms_foreigner_router
 from gateway.oms.routes import router as oms_router
 from gateway.settings import GatewaySettings
 from kit.contracts.directory import DIRECTORY_REFRESH_REQUESTED
@@ -66,6 +67,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             accounts_router,
             dms_router,
             oms_router,
+            oms_foreigner_router,
             notifications_router,
             directory_router,
         ],
@@ -75,7 +77,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             {"name": "applications", "description": "ДМС-мигрант applications and their timeline"},
             {"name": "offers", "description": "Insurers' offers and accepting one"},
             {"name": "policies", "description": "Electronic policies, as data and PDF"},
-            {"name": "oms", "description": "ОМС policies as the register announces them"},
+            {
+                "name": "oms",
+                "description": "ОМС: own and children's policies, requests, operations, foreigners",
+            },
             {"name": "notifications", "description": "Notifications in the personal cabinet"},
             {"name": "directory", "description": "Insurers taking part and what they offer"},
         ],

@@ -50,6 +50,10 @@ class GatewaySettings(ServiceSettings):
     #: How often the collection deadlines and offer expiries are looked at.
     sweep_interval_seconds: float = Field(default=1.0, gt=0)
 
+    # -- ОМС ------------------------------------------------------------------------------------
+    #: The largest scan a foreigner may upload with an ОМС application (OMS-05), in bytes.
+    scan_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+
     # -- accounts and access -------------------------------------------------------------------
     #: Create the demo accounts at start; on by default in development only.
     demo_accounts: bool | None = None

@@ -92,13 +92,18 @@ class PersonData(Payload):
     birth_date: date
     citizenship: str = Field(pattern=r"^[A-Z]{3}$")
     snils: str | None = Field(default=None, pattern=r"^\d{11}$")
+    birth_place: str | None = Field(default=None, max_length=300)
     document: PersonDocument
 
 
 class PolicyRequested(Payload):
-    """A confirmed account holder asks for an electronic ОМС policy (OMS-01)."""
+    """A confirmed account holder asks for an electronic ОМС policy for themselves or for their child
+    (OMS-01); a child is named by the birth certificate. v2 added ``insured`` and ``person.birth_place``."""
 
     request_id: str
+    insured: Literal["self", "child"] = Field(
+        default="self", description="child: `person` is the child, its document the birth certificate"
+    )
     person: PersonData
     region: str = Field(pattern=REGION_CODE_PATTERN)
     insurer: str = Field(description="The ОМС insurer (СМО) chosen")
@@ -129,7 +134,7 @@ class PolicyRequestAnswered(Payload):
 OMS_POLICY_REQUESTED = registry.register(
     Contract(
         type="oms.policy.requested",
-        version=1,
+        version=2,
         payload=PolicyRequested,
         exchange="gateway",
         routing_key="oms.policy.requested",
@@ -148,5 +153,155 @@ OMS_POLICY_REQUEST_ANSWERED = registry.register(
         producer="registry",
         consumers=("gateway",),
         summary="The register's answer to a policy request: issued, already insured (OMS-02) or refused.",
+    )
+)
+
+
+# -- operations on a policy from the cabinet (OMS-04, OMS-06) ---------------------------------------
+
+CabinetOperation = Literal["suspend", "resume", "change_insurer", "change_region"]
+
+
+class PolicyOperationRequested(Payload):
+    """The holder asks, from the cabinet, to suspend, resume, change the insurer or the region. The
+    gateway sends it only for a policy its cabinet shows the account (OMS-02 matching)."""
+
+    operation_id: str
+    enp: str = Field(pattern=r"^\d{16}$")
+    operation: CabinetOperation
+    reason: str = Field(min_length=1, max_length=500)
+    insurer: str | None = Field(default=None, description="change_insurer, change_region: the new СМО")
+    region: str | None = Field(
+        default=None,
+        pattern=REGION_CODE_PATTERN,
+        description="change_region, or change_insurer on relocation",
+    )
+    relocation: bool = Field(default=False, description="A change of residence lifts the OMS-04 limits")
+    requested_at: AwareDatetime
+
+
+class PolicyOperationAnswered(Payload):
+    operation_id: str
+    enp: str = Field(pattern=r"^\d{16}$")
+    outcome: Literal["done", "refused"]
+    policy: PolicySnapshot | None = Field(default=None, description="The policy after the operation")
+    rule: str | None = Field(default=None, description="The rule a refusal rests on (OMS-04, OMS-06, ...)")
+    reason_ru: str | None = None
+    reason_en: str | None = None
+    at: AwareDatetime
+
+
+OMS_POLICY_OPERATION_REQUESTED = registry.register(
+    Contract(
+        type="oms.policy.operation.requested",
+        version=1,
+        payload=PolicyOperationRequested,
+        exchange="gateway",
+        routing_key="oms.policy.operation.requested",
+        producer="gateway",
+        consumers=("registry",),
+        summary="The holder asks to suspend, resume, change the insurer or the region (OMS-04, OMS-06).",
+    )
+)
+OMS_POLICY_OPERATION_ANSWERED = registry.register(
+    Contract(
+        type="oms.policy.operation.answered",
+        version=1,
+        payload=PolicyOperationAnswered,
+        exchange="registry",
+        routing_key="oms.policy.operation.answered",
+        producer="registry",
+        consumers=("gateway",),
+        summary="The register did the operation (the change itself is announced as oms.policy.changed) "
+        "or refused it naming the rule.",
+    )
+)
+
+
+# -- a foreigner's application (OMS-05) -------------------------------------------------------------
+
+ScanKind = Literal["passport", "migration_card", "stay_document"]
+
+
+class ScanReference(Payload):
+    """A scan stays with the application in the gateway; the register's reviewer sees what was given."""
+
+    kind: ScanKind
+    content_type: str
+    size: int = Field(ge=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class MigrationCard(Payload):
+    series: str | None = Field(default=None, max_length=10)
+    number: str = Field(min_length=1, max_length=20)
+    entry_date: date = Field(description="Date of entry to Russia")
+    stay_until: date = Field(description="End of the period of stay")
+
+
+class StayGround(Payload):
+    """Why the foreigner may hold a policy: a labour contract, a temporary residence permit or a
+    residence permit (OMS-05). The policy does not outlast it."""
+
+    kind: Literal["labour_contract", "temporary_residence", "residence_permit"]
+    number: str = Field(min_length=1, max_length=30)
+    issued_on: date
+    valid_until: date | None = Field(default=None, description="Open-ended labour contracts have none")
+    employer_inn: str | None = Field(default=None, description="Labour contract: the employer's ИНН (ID-03)")
+
+
+class ForeignerApplicationSubmitted(Payload):
+    application_id: str
+    attempt: int = Field(ge=1, description="1 for the first submission, +1 for each resubmission")
+    person: PersonData = Field(description="From the confirmed account; the document is the passport")
+    migration_card: MigrationCard
+    stay: StayGround
+    address: str = Field(min_length=1, max_length=500, description="The actual address in Russia")
+    region: str = Field(pattern=REGION_CODE_PATTERN)
+    insurer: str
+    scans: list[ScanReference]
+    submitted_at: AwareDatetime
+
+
+class NeededInformation(Payload):
+    field: str = Field(description="Dotted path in the application, e.g. migration_card.stay_until")
+    rule: str
+    ru: str
+    en: str
+
+
+class ForeignerApplicationReviewed(Payload):
+    application_id: str
+    attempt: int = Field(ge=1)
+    outcome: Literal["approved", "information_needed", "already_insured"]
+    needed: list[NeededInformation] = Field(default_factory=list, description="information_needed: what")
+    enp: str | None = Field(default=None, pattern=r"^\d{16}$")
+    policy: PolicySnapshot | None = None
+    at: AwareDatetime
+
+
+OMS_FOREIGNER_APPLICATION_SUBMITTED = registry.register(
+    Contract(
+        type="oms.foreigner.application.submitted",
+        version=1,
+        payload=ForeignerApplicationSubmitted,
+        exchange="gateway",
+        routing_key="oms.foreigner.application.submitted",
+        producer="gateway",
+        consumers=("registry",),
+        summary="A foreigner's application for an ОМС policy with the OMS-05 data and its scans' references.",
+    )
+)
+OMS_FOREIGNER_APPLICATION_REVIEWED = registry.register(
+    Contract(
+        type="oms.foreigner.application.reviewed",
+        version=1,
+        payload=ForeignerApplicationReviewed,
+        exchange="registry",
+        routing_key="oms.foreigner.application.reviewed",
+        producer="registry",
+        consumers=("gateway",),
+        summary="The review: approved (the policy, bounded by the stay document), additional information "
+        "needed (what, field by field) or already insured (OMS-05).",
     )
 )

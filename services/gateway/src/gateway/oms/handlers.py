@@ -1,5 +1,6 @@
-"""The register's announcements (queue ``gateway.oms``): the policy appears in the holder's cabinet
-without an application (OMS-02), and every change is a notification (OMS-07)."""
+"""The register's messages (queue ``gateway.oms``): the policy appears in the holder's cabinet without
+an application (OMS-02), every change is a notification (OMS-07), and the answers to requests,
+operations and foreigners' applications reach the cabinet."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import accounts_matching
 from gateway.notifications.service import notify
-from gateway.oms import service
+from gateway.oms import foreigners, service
 from kit.contracts.oms import (
+    OMS_FOREIGNER_APPLICATION_REVIEWED,
     OMS_POLICY_CHANGED,
+    OMS_POLICY_OPERATION_ANSWERED,
     OMS_POLICY_REQUEST_ANSWERED,
+    ForeignerApplicationReviewed,
     PolicyChanged,
+    PolicyOperationAnswered,
     PolicyRequestAnswered,
     person_match_values,
 )
@@ -38,7 +43,10 @@ def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
         values = person_match_values(
             person.last_name, person.first_name, person.patronymic, person.birth_date, person.snils
         )
-        for account_id in await accounts_matching(session, cipher, values):
+        # The holder found by their identifiers, and any cabinet already showing it (a parent's, for a child).
+        matching = await accounts_matching(session, cipher, values)
+        showing = await service.accounts_showing(session, event.enp)
+        for account_id in dict.fromkeys([*matching, *showing]):
             shown = await service.show_policy(
                 session,
                 account_id,
@@ -70,17 +78,38 @@ def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
         except LookupError as exc:
             raise Unprocessable(str(exc)) from exc
 
+    async def on_operation_answered(
+        session: AsyncSession, message: Received[PolicyOperationAnswered]
+    ) -> None:
+        try:
+            await service.record_operation_answer(session, message.payload)
+        except LookupError as exc:
+            raise Unprocessable(str(exc)) from exc
+
+    async def on_foreigner_reviewed(
+        session: AsyncSession, message: Received[ForeignerApplicationReviewed]
+    ) -> None:
+        try:
+            await foreigners.record_review(session, message.payload)
+        except LookupError as exc:
+            raise Unprocessable(str(exc)) from exc
+
+    contracts = (
+        OMS_POLICY_CHANGED,
+        OMS_POLICY_REQUEST_ANSWERED,
+        OMS_POLICY_OPERATION_ANSWERED,
+        OMS_FOREIGNER_APPLICATION_REVIEWED,
+    )
     return ConsumerSpec(
         queue=QueueSpec(
             QUEUE,
-            bindings=(
-                Binding(OMS_POLICY_CHANGED.exchange, OMS_POLICY_CHANGED.binding_key),
-                Binding(OMS_POLICY_REQUEST_ANSWERED.exchange, OMS_POLICY_REQUEST_ANSWERED.binding_key),
-            ),
+            bindings=tuple(Binding(c.exchange, c.binding_key) for c in contracts),
             delivery_limit=max_deliveries,
         ),
         handlers={
             OMS_POLICY_CHANGED.type: on_policy_changed,
             OMS_POLICY_REQUEST_ANSWERED.type: on_request_answered,
+            OMS_POLICY_OPERATION_ANSWERED.type: on_operation_answered,
+            OMS_FOREIGNER_APPLICATION_REVIEWED.type: on_foreigner_reviewed,
         },
     )

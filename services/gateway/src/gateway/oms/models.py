@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, DateTime, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
@@ -14,7 +15,11 @@ class OmsPolicy(Base):
     __tablename__ = "oms_policies"
 
     account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    enp: Mapped[str] = mapped_column(String(16), primary_key=True)
+    enp: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
+    #: self, or child: a policy the holder asked for their child (OMS-01).
+    insured: Mapped[str] = mapped_column(String(10), default="self", server_default="self")
+    #: The child's name, encrypted.
+    insured_name: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))
     insurer: Mapped[str] = mapped_column(String(32))
     region: Mapped[str] = mapped_column(String(2))
@@ -31,6 +36,10 @@ class OmsRequest(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: self, or child (OMS-01).
+    insured: Mapped[str] = mapped_column(String(10), default="self", server_default="self")
+    #: The child as sent to the register (PersonData), encrypted.
+    child: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: submitted (waiting for the register), issued, already_insured, refused
     status: Mapped[str] = mapped_column(String(20))
     region: Mapped[str] = mapped_column(String(2))
@@ -41,3 +50,61 @@ class OmsRequest(Base):
     rule: Mapped[str | None] = mapped_column(String(20))
     reason_ru: Mapped[str | None] = mapped_column(String(1000))
     reason_en: Mapped[str | None] = mapped_column(String(1000))
+
+
+class OmsOperation(Base):
+    """Suspend, resume, change of insurer or region asked from the cabinet (OMS-04, OMS-06)."""
+
+    __tablename__ = "oms_operations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64), index=True)
+    enp: Mapped[str] = mapped_column(String(16))
+    operation: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500))
+    insurer: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(2))
+    relocation: Mapped[bool] = mapped_column(Boolean)
+    #: submitted (waiting for the register), done, refused
+    status: Mapped[str] = mapped_column(String(20))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rule: Mapped[str | None] = mapped_column(String(20))
+    reason_ru: Mapped[str | None] = mapped_column(String(1000))
+    reason_en: Mapped[str | None] = mapped_column(String(1000))
+
+
+class ForeignerApplication(Base):
+    """A foreigner's ОМС application (OMS-05) with its scans, reviewed by the register."""
+
+    __tablename__ = "oms_foreigner_applications"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: draft, submitted, approved, information_needed, already_insured
+    status: Mapped[str] = mapped_column(String(20))
+    #: ForeignerApplicationIn, encrypted.
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Submissions so far; a review of an older one is ignored.
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    #: What the review asked for (NeededInformation list).
+    needed: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    enp: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApplicationScan(Base):
+    """A scan stored with its application, encrypted; one per kind (a new upload replaces it)."""
+
+    __tablename__ = "oms_application_scans"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("oms_foreigner_applications.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,146 +1,226 @@
+"""The cabinet's ОМС routes: my policies (own and children's), requests for a policy (OMS-01), and
+operations on a policy (OMS-04, OMS-06). The register answers over AMQP; these routes answer 202 and
+the cabinet follows the request's status and the notifications."""
+
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.accounts.service import get_account
+from gateway.accounts.service import AccountView, get_account
 from gateway.auth.deps import Principal, ensure_can_apply, require_scope
 from gateway.deps import Cipher
 from gateway.idempotency import IdempotencyKey, store
-from gateway.oms import service
-from gateway.oms.models import OmsPolicy, OmsRequest
-from kit.contracts.directory import REGION_CODE_PATTERN
-from kit.db import UtcDatetime
-from kit.errors import Problem, ProblemError
+from gateway.oms import rules, service
+from gateway.oms.models import OmsOperation, OmsPolicy, OmsRequest
+from gateway.oms.schemas import (
+    OmsOperationIn,
+    OmsOperationList,
+    OmsOperationOut,
+    OmsPolicyList,
+    OmsPolicyOut,
+    OmsRequestIn,
+    OmsRequestList,
+    OmsRequestOut,
+)
+from gateway.violations import invalid
+from kit.calendar import business_day
+from kit.crypto import DataCipher
+from kit.errors import Problem, ProblemError, preferred_language
 from kit.http import Runtime
 from kit.messaging.envelope import utcnow
 
 router = APIRouter(prefix="/oms", tags=["oms"])
 
+Reader = Annotated[Principal, Depends(require_scope("oms.policies.read"))]
+Writer = Annotated[Principal, Depends(require_scope("oms.policies.write"))]
+IDEMPOTENCY_TTL = timedelta(hours=24)
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No, expired or invalid access token"},
+    403: {"model": Problem, "description": "Not allowed: unconfirmed account (ACC-01) or no partner grant"},
+    404: {"model": Problem, "description": "Not in this account's cabinet"},
+    409: {"model": Problem, "description": "The status does not allow it"},
+    422: {"model": Problem, "description": "Invalid fields, each named with its rule"},
+}
 
-class OmsPolicyOut(BaseModel):
-    enp: str
-    status: str
-    insurer: str
-    region: str
-    valid_from: date
-    valid_until: date | None
-    changed_at: UtcDatetime
+
+def refused(error: service.NotRequestable) -> ProblemError:
+    return ProblemError(error.status, rule=error.rule, title_ru=error.ru, title_en=error.en)
 
 
-class OmsPolicyList(BaseModel):
-    items: list[OmsPolicyOut]
+async def confirmed_account(session: AsyncSession, cipher: DataCipher, principal: Principal) -> AccountView:
+    ensure_can_apply(principal)
+    account = await get_account(session, cipher, principal.account_id)
+    assert account is not None, "a token names an existing account"
+    return account
+
+
+def owner_of(principal: Principal) -> str:
+    return f"{principal.client_id or 'self'}:{principal.account_id}"
 
 
 @router.get(
     "/policies",
     response_model=OmsPolicyList,
-    summary="My ОМС policies, as the register announced them (OMS-02)",
-    responses={401: {"model": Problem, "description": "No, expired or invalid access token"}},
+    summary="My ОМС policies and my children's, as the register announced them (OMS-02)",
+    responses=PROBLEMS,
 )
-async def my_policies(
-    principal: Annotated[Principal, Depends(require_scope("oms.policies.read"))], runtime: Runtime
-) -> OmsPolicyList:
+async def my_policies(principal: Reader, runtime: Runtime, cipher: Cipher) -> OmsPolicyList:
     async with runtime.db.transaction() as session:
         rows = (
             await session.scalars(select(OmsPolicy).where(OmsPolicy.account_id == principal.account_id))
         ).all()
-        return OmsPolicyList(items=[OmsPolicyOut.model_validate(row, from_attributes=True) for row in rows])
+        return OmsPolicyList(
+            items=[
+                OmsPolicyOut(
+                    enp=row.enp,
+                    insured=row.insured,
+                    insured_name=service.insured_name_of(cipher, row.insured_name),
+                    status=row.status,
+                    insurer=row.insurer,
+                    region=row.region,
+                    valid_from=row.valid_from,
+                    valid_until=row.valid_until,
+                    changed_at=row.changed_at,
+                )
+                for row in rows
+            ]
+        )
 
 
-class OmsRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    region: str = Field(pattern=REGION_CODE_PATTERN, description="Where the holder lives")
-    insurer: str = Field(
-        min_length=1, max_length=32, description="The ОМС insurer (СМО) chosen in that region"
+def _request_out(request: OmsRequest, cipher: DataCipher) -> OmsRequestOut:
+    out = OmsRequestOut.model_validate(
+        {c: getattr(request, c) for c in OmsRequestOut.model_fields if c != "insured_name"}
     )
-
-
-class OmsRequestOut(BaseModel):
-    id: str
-    status: str = Field(
-        description="submitted (the register has not answered yet), issued, already_insured, refused"
-    )
-    region: str
-    insurer: str
-    submitted_at: UtcDatetime
-    answered_at: UtcDatetime | None = None
-    enp: str | None = None
-    rule: str | None = None
-    reason_ru: str | None = None
-    reason_en: str | None = None
-
-
-class OmsRequestList(BaseModel):
-    items: list[OmsRequestOut]
-
-
-def _request_out(request: OmsRequest) -> OmsRequestOut:
-    return OmsRequestOut.model_validate(request, from_attributes=True)
+    out.insured_name = service.insured_name_of(cipher, request.child)
+    return out
 
 
 @router.post(
     "/requests",
     status_code=202,
     response_model=OmsRequestOut,
-    summary="Ask for an electronic ОМС policy for myself (OMS-01)",
-    description="The register answers asynchronously: follow GET /oms/requests and the notifications. While "
-    "the register is slow or down the request waits; there is nothing to resubmit.",
-    responses={
-        401: {"model": Problem, "description": "No, expired or invalid access token"},
-        403: {"model": Problem, "description": "The account is not confirmed (ACC-01)"},
-        422: {
-            "model": Problem,
-            "description": "Invalid fields, or the account lacks what the register needs",
-        },
-    },
+    summary="Ask for an electronic ОМС policy for myself or my child (OMS-01)",
+    description="For a child under 14 give `child` with the birth certificate. The register answers "
+    "asynchronously: follow GET /oms/requests and the notifications. While the register is slow or down "
+    "the request waits; there is nothing to resubmit. Foreigners apply at /oms/foreigner-applications.",
+    responses=PROBLEMS,
 )
 async def request_policy(
     body: OmsRequestIn,
-    principal: Annotated[Principal, Depends(require_scope("oms.policies.write"))],
+    principal: Writer,
     key: IdempotencyKey,
+    request: Request,
     runtime: Runtime,
     cipher: Cipher,
 ) -> JSONResponse:
+    now = utcnow()
+    if body.child is not None:
+        violations = rules.child_violations(body.child, business_day(now))
+        if violations:
+            raise invalid(violations, preferred_language(request))
     async with runtime.db.transaction() as session:
-        ensure_can_apply(principal)
-        account = await get_account(session, cipher, principal.account_id)
-        assert account is not None
+        account = await confirmed_account(session, cipher, principal)
 
         async def submit() -> OmsRequestOut:
             try:
-                request = await service.request_policy(
-                    session, runtime.outbox, account, region=body.region, insurer=body.insurer, now=utcnow()
+                created = await service.request_policy(
+                    session,
+                    runtime.outbox,
+                    cipher,
+                    account,
+                    region=body.region,
+                    insurer=body.insurer,
+                    child=body.child,
+                    now=now,
                 )
-            except service.NotRequestable as refused:
-                raise ProblemError(
-                    422, rule=refused.rule, title_ru=refused.ru, title_en=refused.en
-                ) from refused
-            return _request_out(request)
+            except service.NotRequestable as error:
+                raise refused(error) from error
+            return _request_out(created, cipher)
 
         return await store.run(
             session,
-            owner=f"{principal.client_id or 'self'}:{principal.account_id}",
+            owner=owner_of(principal),
             key=key,
             operation="oms.requests.submit",
             body=body,
-            ttl=timedelta(hours=24),
+            ttl=IDEMPOTENCY_TTL,
             action=submit,
             status_code=202,
         )
 
 
-@router.get("/requests", response_model=OmsRequestList, summary="My ОМС policy requests")
-async def my_requests(
-    principal: Annotated[Principal, Depends(require_scope("oms.policies.read"))], runtime: Runtime
-) -> OmsRequestList:
+@router.get("/requests", response_model=OmsRequestList, summary="My ОМС policy requests", responses=PROBLEMS)
+async def my_requests(principal: Reader, runtime: Runtime, cipher: Cipher) -> OmsRequestList:
     async with runtime.db.transaction() as session:
         return OmsRequestList(
-            items=[_request_out(r) for r in await service.requests_of(session, principal.account_id)]
+            items=[_request_out(r, cipher) for r in await service.requests_of(session, principal.account_id)]
+        )
+
+
+def _operation_out(operation: OmsOperation) -> OmsOperationOut:
+    return OmsOperationOut.model_validate(operation, from_attributes=True)
+
+
+@router.post(
+    "/policies/{enp}/operations",
+    status_code=202,
+    response_model=OmsOperationOut,
+    summary="Suspend, resume, change the insurer or the region of my (or my child's) policy",
+    description="suspend: military service (OMS-06); change_insurer: once a calendar year until 1 November, "
+    "no limit with `relocation` (OMS-04); change_region: a new region and an insurer there. The register "
+    "decides: follow GET /oms/operations and the notifications; a refusal names its rule.",
+    responses=PROBLEMS,
+)
+async def request_operation(
+    enp: str,
+    body: OmsOperationIn,
+    principal: Writer,
+    key: IdempotencyKey,
+    request: Request,
+    runtime: Runtime,
+    cipher: Cipher,
+) -> JSONResponse:
+    violations = rules.operation_violations(body)
+    if violations:
+        raise invalid(violations, preferred_language(request), rule="OMS-04")
+    async with runtime.db.transaction() as session:
+        await confirmed_account(session, cipher, principal)
+
+        async def submit() -> OmsOperationOut:
+            try:
+                operation = await service.request_operation(
+                    session, runtime.outbox, principal.account_id, enp, body, utcnow()
+                )
+            except service.NotRequestable as error:
+                raise refused(error) from error
+            return _operation_out(operation)
+
+        return await store.run(
+            session,
+            owner=owner_of(principal),
+            key=key,
+            operation=f"oms.operations.{enp}",
+            body=body,
+            ttl=IDEMPOTENCY_TTL,
+            action=submit,
+            status_code=202,
+        )
+
+
+@router.get(
+    "/operations",
+    response_model=OmsOperationList,
+    summary="My operations on ОМС policies",
+    responses=PROBLEMS,
+)
+async def my_operations(principal: Reader, runtime: Runtime) -> OmsOperationList:
+    async with runtime.db.transaction() as session:
+        return OmsOperationList(
+            items=[_operation_out(o) for o in await service.operations_of(session, principal.account_id)]
         )

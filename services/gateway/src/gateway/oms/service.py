@@ -1,5 +1,6 @@
-"""ОМС in the gateway: requests to the register and the policies it announces. Runs inside the
-caller's transaction (the route or the consumer commits)."""
+"""ОМС in the gateway: requests to the register (for oneself or a child), operations on a policy, and
+the policies the register announces. Runs inside the caller's transaction (the route or the consumer
+commits)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import AccountView
 from gateway.notifications.service import notify
-from gateway.oms.models import OmsPolicy, OmsRequest
-from kit.contracts.dms import DocumentType
+from gateway.oms.models import OmsOperation, OmsPolicy, OmsRequest
+from gateway.oms.schemas import ChildIn, OmsOperationIn
+from kit.contracts.dms import RUSSIA, DocumentType, PersonName
 from kit.contracts.oms import (
+    OMS_POLICY_OPERATION_REQUESTED,
     OMS_POLICY_REQUESTED,
     PersonData,
     PersonDocument,
+    PolicyOperationAnswered,
+    PolicyOperationRequested,
     PolicyRequestAnswered,
     PolicyRequested,
+    PolicySnapshot,
 )
+from kit.crypto import DataCipher
 from kit.db import as_utc
 from kit.messaging import Outbox
 
@@ -33,28 +40,23 @@ DOCUMENT_KINDS = {
 
 
 class NotRequestable(Exception):
-    def __init__(self, rule: str, ru: str, en: str) -> None:
+    def __init__(self, rule: str, ru: str, en: str, status: int = 422) -> None:
         super().__init__(en)
-        self.rule, self.ru, self.en = rule, ru, en
+        self.rule, self.ru, self.en, self.status = rule, ru, en, status
 
 
-def person_of(account: AccountView) -> PersonData:
+def person_of(account: AccountView, *, birth_place: str | None = None) -> PersonData:
     """The holder as the register needs them, from the confirmed account (ACC-02)."""
     profile = account.profile
     document = profile.document
-    if profile.citizenship != "RUS":
-        raise NotRequestable(
-            "OMS-05",
-            "Иностранцы подают заявление на полис ОМС с документами о пребывании; "
-            "через кабинет это пока недоступно",
-            "Foreigners apply with their residence documents; this is not available in the cabinet yet",
-        )
     if document is None or profile.birth_date is None or document.type not in DOCUMENT_KINDS:
         raise NotRequestable(
             "ACC-02",
-            "В учётной записи нет паспорта или даты рождения",
-            "The account has no passport or date of birth",
+            "В учётной записи нет документа, удостоверяющего личность, или даты рождения",
+            "The account has no identity document or date of birth",
         )
+    if profile.citizenship is None:
+        raise NotRequestable("ACC-02", "В учётной записи нет гражданства", "The account has no citizenship")
     name = profile.name_cyrillic
     return PersonData(
         last_name=name.last_name,
@@ -64,6 +66,7 @@ def person_of(account: AccountView) -> PersonData:
         birth_date=profile.birth_date,
         citizenship=profile.citizenship,
         snils=profile.snils,
+        birth_place=birth_place,
         document=PersonDocument(
             kind=DOCUMENT_KINDS[document.type],
             series=document.series,
@@ -74,12 +77,56 @@ def person_of(account: AccountView) -> PersonData:
     )
 
 
+def child_person(child: ChildIn) -> PersonData:
+    """A child of a Russian citizen, named by the birth certificate (OMS-01)."""
+    certificate = child.birth_certificate
+    return PersonData(
+        last_name=child.name.last_name,
+        first_name=child.name.first_name,
+        patronymic=child.name.patronymic,
+        sex=child.sex.value,
+        birth_date=child.birth_date,
+        citizenship=RUSSIA,
+        birth_place=child.birth_place,
+        document=PersonDocument(
+            kind="birth_certificate",
+            series=certificate.series,
+            number=certificate.number,
+            issued_on=certificate.issued_on,
+        ),
+    )
+
+
+def full_name(name: PersonName) -> str:
+    return " ".join(part for part in (name.last_name, name.first_name, name.patronymic) if part)
+
+
 async def request_policy(
-    session: AsyncSession, outbox: Outbox, account: AccountView, *, region: str, insurer: str, now: datetime
+    session: AsyncSession,
+    outbox: Outbox,
+    cipher: DataCipher,
+    account: AccountView,
+    *,
+    region: str,
+    insurer: str,
+    child: ChildIn | None,
+    now: datetime,
 ) -> OmsRequest:
+    """OMS-01: for oneself (a Russian citizen; foreigners apply with their documents, OMS-05) or for
+    one's child."""
+    if child is None and account.profile.citizenship != RUSSIA:
+        raise NotRequestable(
+            "OMS-05",
+            "Иностранный гражданин подаёт заявление на полис ОМС с документами о пребывании и работе: "
+            "POST /oms/foreigner-applications",
+            "A foreigner applies with their stay and employment documents: POST /oms/foreigner-applications",
+        )
+    person = child_person(child) if child is not None else person_of(account)
     request = OmsRequest(
         id=str(uuid.uuid4()),
         account_id=account.id,
+        insured="child" if child is not None else "self",
+        child=cipher.encrypt({"name": full_name(child.name)}) if child is not None else None,
         status="submitted",
         region=region,
         insurer=insurer,
@@ -90,15 +137,24 @@ async def request_policy(
         session,
         OMS_POLICY_REQUESTED,
         PolicyRequested(
-            request_id=request.id, person=person_of(account), region=region, insurer=insurer, requested_at=now
+            request_id=request.id,
+            insured=request.insured,
+            person=person,
+            region=region,
+            insurer=insurer,
+            requested_at=now,
         ),
         correlation_id=f"oms.request.{request.id}",
     )
+    whom = ("", "") if child is None else (f" для ребёнка ({full_name(child.name)})", " for a child")
     notify(
         session,
         account_id=account.id,
         kind="oms.requested",
-        title=("Заявление на полис ОМС отправлено в реестр", "ОМС policy request sent to the register"),
+        title=(
+            f"Заявление на полис ОМС{whom[0]} отправлено в реестр",
+            f"ОМС policy request{whom[1]} sent to the register",
+        ),
         body=(
             "Ответ придёт сюда; если реестр занят, заявление подождёт — приходить заново не нужно",
             "The answer will appear here; if the register is busy the request waits — no need to apply again",
@@ -106,6 +162,13 @@ async def request_policy(
         at=now,
     )
     return request
+
+
+def insured_name_of(cipher: DataCipher, encrypted: bytes | None) -> str | None:
+    if encrypted is None:
+        return None
+    name: str = cipher.decrypt(encrypted)["name"]
+    return name
 
 
 async def show_policy(
@@ -119,22 +182,55 @@ async def show_policy(
     valid_from: date,
     valid_until: date | None,
     at: datetime,
+    insured: str = "self",
+    insured_name: bytes | None = None,
 ) -> bool:
     """Show the policy in the account's cabinet; an announcement older than the one shown is ignored."""
     row = await session.get(OmsPolicy, (account_id, enp), with_for_update=True)
     if row is not None and as_utc(row.changed_at) > at:
         return False
     if row is None:
-        row = OmsPolicy(account_id=account_id, enp=enp)
+        row = OmsPolicy(account_id=account_id, enp=enp, insured=insured, insured_name=insured_name)
         session.add(row)
     row.status, row.insurer, row.region = status, insurer, region
     row.valid_from, row.valid_until, row.changed_at = valid_from, valid_until, at
     return True
 
 
+async def show_snapshot(
+    session: AsyncSession,
+    account_id: str,
+    enp: str,
+    snapshot: PolicySnapshot,
+    at: datetime,
+    *,
+    insured: str = "self",
+    insured_name: bytes | None = None,
+) -> bool:
+    return await show_policy(
+        session,
+        account_id,
+        enp,
+        status=snapshot.status,
+        insurer=snapshot.insurer,
+        region=snapshot.region,
+        valid_from=snapshot.valid_from,
+        valid_until=snapshot.valid_until,
+        at=at,
+        insured=insured,
+        insured_name=insured_name,
+    )
+
+
+async def accounts_showing(session: AsyncSession, enp: str) -> list[str]:
+    """The cabinets that show this policy already: the holder's, or the parent's for a child."""
+    query = select(OmsPolicy.account_id).where(OmsPolicy.enp == enp)
+    return list((await session.scalars(query)).all())
+
+
 ANSWER_TEXTS = {
     "issued": ("Полис ОМС оформлен", "ОМС policy issued"),
-    "already_insured": ("У вас уже есть полис ОМС", "You already hold an ОМС policy"),
+    "already_insured": ("Полис ОМС уже есть", "An ОМС policy already exists"),
     "refused": ("В оформлении полиса ОМС отказано", "ОМС policy refused"),
 }
 
@@ -148,17 +244,14 @@ async def record_answer(session: AsyncSession, answer: PolicyRequestAnswered) ->
     request.status, request.answered_at, request.enp = answer.outcome, answer.at, answer.enp
     request.rule, request.reason_ru, request.reason_en = answer.rule, answer.reason_ru, answer.reason_en
     if answer.enp and answer.policy:
-        snapshot = answer.policy
-        await show_policy(
+        await show_snapshot(
             session,
             request.account_id,
             answer.enp,
-            status=snapshot.status,
-            insurer=snapshot.insurer,
-            region=snapshot.region,
-            valid_from=snapshot.valid_from,
-            valid_until=snapshot.valid_until,
-            at=answer.at,
+            answer.policy,
+            answer.at,
+            insured=request.insured,
+            insured_name=request.child,
         )
     title = ANSWER_TEXTS[answer.outcome]
     body = (
@@ -173,5 +266,101 @@ async def record_answer(session: AsyncSession, answer: PolicyRequestAnswered) ->
 async def requests_of(session: AsyncSession, account_id: str) -> Sequence[OmsRequest]:
     query = (
         select(OmsRequest).where(OmsRequest.account_id == account_id).order_by(OmsRequest.submitted_at.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+# -- operations from the cabinet (OMS-04, OMS-06) ---------------------------------------------------
+
+OPERATION_TEXTS = {
+    "suspend": ("приостановление", "suspension"),
+    "resume": ("возобновление", "resumption"),
+    "change_insurer": ("смена страховой медицинской организации", "change of insurer"),
+    "change_region": ("смена региона", "change of region"),
+}
+
+
+async def request_operation(
+    session: AsyncSession, outbox: Outbox, account_id: str, enp: str, body: OmsOperationIn, now: datetime
+) -> OmsOperation:
+    """Only a policy the cabinet shows the account — their own or their child's — may be operated on."""
+    shown = await session.get(OmsPolicy, (account_id, enp))
+    if shown is None:
+        raise NotRequestable(
+            "ACC-02",
+            f"В вашем кабинете нет полиса ОМС с ЕНП {enp}",
+            f"Your cabinet shows no ОМС policy with ЕНП {enp}",
+            status=404,
+        )
+    operation = OmsOperation(
+        id=str(uuid.uuid4()),
+        account_id=account_id,
+        enp=enp,
+        operation=body.operation,
+        reason=body.reason,
+        insurer=body.insurer,
+        region=body.region,
+        relocation=body.relocation,
+        status="submitted",
+        submitted_at=now,
+    )
+    session.add(operation)
+    await outbox.put(
+        session,
+        OMS_POLICY_OPERATION_REQUESTED,
+        PolicyOperationRequested(
+            operation_id=operation.id,
+            enp=enp,
+            operation=body.operation,
+            reason=body.reason,
+            insurer=body.insurer,
+            region=body.region,
+            relocation=body.relocation,
+            requested_at=now,
+        ),
+        correlation_id=f"oms.operation.{operation.id}",
+    )
+    what = OPERATION_TEXTS[body.operation]
+    notify(
+        session,
+        account_id=account_id,
+        kind="oms.operation.requested",
+        title=(f"Заявление отправлено в реестр: {what[0]}", f"Request sent to the register: {what[1]}"),
+        body=(f"ЕНП {enp}", f"ЕНП {enp}"),
+        at=now,
+    )
+    return operation
+
+
+async def record_operation_answer(session: AsyncSession, answer: PolicyOperationAnswered) -> None:
+    """The register did it (the change itself notifies through oms.policy.changed) or refused it."""
+    operation = await session.get(OmsOperation, answer.operation_id, with_for_update=True)
+    if operation is None:
+        raise LookupError(f"no ОМС operation {answer.operation_id}")
+    if operation.status != "submitted":
+        return
+    operation.status, operation.answered_at = answer.outcome, answer.at
+    operation.rule, operation.reason_ru, operation.reason_en = answer.rule, answer.reason_ru, answer.reason_en
+    if answer.policy is not None:
+        await show_snapshot(session, operation.account_id, answer.enp, answer.policy, answer.at)
+    if answer.outcome == "refused":
+        what = OPERATION_TEXTS[operation.operation]
+        notify(
+            session,
+            account_id=operation.account_id,
+            kind="oms.operation.refused",
+            title=(f"Реестр отказал: {what[0]}", f"The register refused: {what[1]}"),
+            body=(
+                f"ЕНП {answer.enp}: {answer.reason_ru} ({answer.rule})",
+                f"ЕНП {answer.enp}: {answer.reason_en} ({answer.rule})",
+            ),
+        )
+
+
+async def operations_of(session: AsyncSession, account_id: str) -> Sequence[OmsOperation]:
+    query = (
+        select(OmsOperation)
+        .where(OmsOperation.account_id == account_id)
+        .order_by(OmsOperation.submitted_at.desc())
     )
     return (await session.scalars(query)).all()

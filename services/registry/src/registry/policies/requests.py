@@ -1,17 +1,31 @@
-"""Policy requests from the gateway over AMQP (queue ``registry.requests``; OMS-01, OMS-03).
+"""What the gateway asks of the register over AMQP (queue ``registry.requests``): a policy for the
+holder or their child (OMS-01, OMS-03), a foreigner's application (OMS-05) and operations from the
+cabinet (OMS-04, OMS-06).
 
-The answer goes back as ``oms.policy.request.answered``; an issued policy is also announced as
-``oms.policy.changed`` like any other. While the register is down the requests wait in the queue.
+Each gets its answer back on the ``registry`` exchange in the same transaction as the change; the
+change itself is also announced as ``oms.policy.changed`` like any other. While the register is down
+the requests wait in the queue. Redeliveries are absorbed by the inbox (one answer per message).
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.oms import (
+    OMS_FOREIGNER_APPLICATION_REVIEWED,
+    OMS_FOREIGNER_APPLICATION_SUBMITTED,
+    OMS_POLICY_OPERATION_ANSWERED,
+    OMS_POLICY_OPERATION_REQUESTED,
     OMS_POLICY_REQUEST_ANSWERED,
     OMS_POLICY_REQUESTED,
+    ForeignerApplicationReviewed,
+    ForeignerApplicationSubmitted,
+    NeededInformation,
+    PolicyOperationAnswered,
+    PolicyOperationRequested,
     PolicyRequestAnswered,
     PolicyRequested,
     PolicySnapshot,
@@ -19,9 +33,10 @@ from kit.contracts.oms import (
 from kit.messaging import Binding, Outbox, QueueSpec, Received
 from kit.messaging.envelope import utcnow
 from kit.runtime import ConsumerSpec
-from registry.policies import service
+from registry.policies import rules, service
 from registry.policies.models import Policy
-from registry.policies.schemas import IssueIn
+from registry.policies.rules import Operation
+from registry.policies.schemas import ChangeInsurerIn, ChangeRegionIn, DocumentIn, IssueIn
 
 QUEUE = "registry.requests"
 SOURCE = "gateway"
@@ -37,45 +52,181 @@ def _snapshot(policy: Policy) -> PolicySnapshot:
     )
 
 
+def _problems(invalid: ValidationError) -> list[tuple[str, str]]:
+    return [(".".join(map(str, e["loc"])), e["msg"]) for e in invalid.errors()]
+
+
+async def answer_request(
+    session: AsyncSession, outbox: Outbox, request: PolicyRequested, now: datetime
+) -> PolicyRequestAnswered:
+    """OMS-01/OMS-03: issue the policy, or say which one the person holds (OMS-02), or refuse."""
+    if request.insured == "child":
+        refusal = rules.child_refusal(request.person.document.kind, request.person.birth_date, now.date())
+        if refusal is not None:
+            return PolicyRequestAnswered(
+                request_id=request.request_id,
+                outcome="refused",
+                rule=refusal.rule,
+                reason_ru=refusal.ru,
+                reason_en=refusal.en,
+                at=now,
+            )
+    try:
+        body = IssueIn.model_validate(
+            {"person": request.person.model_dump(), "region": request.region, "insurer": request.insurer}
+        )
+        policy, _ = await service.issue(session, outbox, body, source=SOURCE, at=now)
+    except service.Refused as refused:
+        existing = refused.existing
+        return PolicyRequestAnswered(
+            request_id=request.request_id,
+            outcome="already_insured" if existing is not None else "refused",
+            enp=existing.enp if existing is not None else None,
+            policy=_snapshot(existing) if existing is not None else None,
+            rule=refused.refusal.rule,
+            reason_ru=refused.refusal.ru,
+            reason_en=refused.refusal.en,
+            at=now,
+        )
+    except ValidationError as invalid:
+        problems = "; ".join(f"{field}: {message}" for field, message in _problems(invalid))
+        return PolicyRequestAnswered(
+            request_id=request.request_id,
+            outcome="refused",
+            rule="OMS-01",
+            reason_ru=f"Данные заявления неполны или неверны: {problems}",
+            reason_en=f"The request's data is incomplete or invalid: {problems}",
+            at=now,
+        )
+    return PolicyRequestAnswered(
+        request_id=request.request_id, outcome="issued", enp=policy.enp, policy=_snapshot(policy), at=now
+    )
+
+
+async def review_foreigner(
+    session: AsyncSession, outbox: Outbox, application: ForeignerApplicationSubmitted, now: datetime
+) -> ForeignerApplicationReviewed:
+    """OMS-05: approve (issue the policy bounded by the stay document) or say what is needed."""
+    person, stay, card = application.person, application.stay, application.migration_card
+
+    def reviewed(outcome: str, **fields: object) -> ForeignerApplicationReviewed:
+        return ForeignerApplicationReviewed.model_validate(
+            {
+                "application_id": application.application_id,
+                "attempt": application.attempt,
+                "outcome": outcome,
+                "at": now,
+                **fields,
+            }
+        )
+
+    needs = rules.foreigner_needs(
+        passport_valid_until=person.document.valid_until,
+        stay_until=card.stay_until,
+        ground_kind=stay.kind,
+        ground_valid_until=stay.valid_until,
+        employer_inn=stay.employer_inn,
+        scans={scan.kind for scan in application.scans},
+        today=now.date(),
+    )
+    if needs:
+        return reviewed("information_needed", needed=[NeededInformation(**vars(n)) for n in needs])
+    ends: date = rules.foreigner_policy_ends(stay.kind, stay.valid_until, card.stay_until)
+    person_data = person.model_dump()
+    person_data["document"] = {
+        "kind": stay.kind,
+        "number": stay.number,
+        "issued_on": stay.issued_on,
+        "valid_until": stay.valid_until or ends,
+    }
+    try:
+        body = IssueIn.model_validate(
+            {
+                "person": person_data,
+                "region": application.region,
+                "insurer": application.insurer,
+                "valid_until": ends,
+            }
+        )
+        passport = person.document
+        policy, _ = await service.issue(
+            session,
+            outbox,
+            body,
+            source=SOURCE,
+            at=now,
+            other_documents=[DocumentIn.model_validate(passport.model_dump())],
+        )
+    except service.Refused as refused:
+        if refused.existing is not None:
+            return reviewed("already_insured", enp=refused.existing.enp, policy=_snapshot(refused.existing))
+        refusal = refused.refusal
+        needed = NeededInformation(
+            field=refused.field or "application", rule=refusal.rule, ru=refusal.ru, en=refusal.en
+        )
+        return reviewed("information_needed", needed=[needed])
+    except ValidationError as invalid:
+        needed_list = [
+            NeededInformation(field=field, rule="OMS-05", ru=f"Неверное значение: {message}", en=message)
+            for field, message in _problems(invalid)
+        ]
+        return reviewed("information_needed", needed=needed_list)
+    return reviewed("approved", enp=policy.enp, policy=_snapshot(policy))
+
+
+async def answer_operation(
+    session: AsyncSession, outbox: Outbox, request: PolicyOperationRequested, now: datetime
+) -> PolicyOperationAnswered:
+    """OMS-04, OMS-06 from the cabinet: the same rules as the register's REST operations."""
+
+    def refused(rule: str, ru: str, en: str) -> PolicyOperationAnswered:
+        return PolicyOperationAnswered(
+            operation_id=request.operation_id,
+            enp=request.enp,
+            outcome="refused",
+            rule=rule,
+            reason_ru=ru,
+            reason_en=en,
+            at=now,
+        )
+
+    policy = await service.by_enp(session, request.enp, lock=True)
+    if policy is None:
+        return refused("ID-01", f"Полиса с ЕНП {request.enp} нет", f"No policy with ЕНП {request.enp}")
+    operation = Operation(request.operation)
+    change: ChangeInsurerIn | ChangeRegionIn | None = None
+    try:
+        if operation is Operation.change_insurer:
+            change = ChangeInsurerIn(
+                reason=request.reason,
+                insurer=request.insurer or "",
+                relocation=request.relocation,
+                region=request.region,
+            )
+        elif operation is Operation.change_region:
+            change = ChangeRegionIn(
+                reason=request.reason, region=request.region or "", insurer=request.insurer or ""
+            )
+    except ValidationError as invalid:
+        problems = "; ".join(f"{field}: {message}" for field, message in _problems(invalid))
+        return refused(
+            "OMS-04", f"Операция задана неполно: {problems}", f"The operation is incomplete: {problems}"
+        )
+    try:
+        await service.operate(
+            session, outbox, policy, operation, reason=request.reason, source=SOURCE, at=now, change=change
+        )
+    except service.Refused as refusal:
+        return refused(refusal.refusal.rule, refusal.refusal.ru, refusal.refusal.en)
+    return PolicyOperationAnswered(
+        operation_id=request.operation_id, enp=policy.enp, outcome="done", policy=_snapshot(policy), at=now
+    )
+
+
 def consumer(outbox: Outbox, max_deliveries: int) -> ConsumerSpec:
     async def on_requested(session: AsyncSession, message: Received[PolicyRequested]) -> None:
         request = message.payload
-        now = utcnow()
-        answer: PolicyRequestAnswered
-        try:
-            body = IssueIn.model_validate(
-                {"person": request.person.model_dump(), "region": request.region, "insurer": request.insurer}
-            )
-            policy, _ = await service.issue(session, outbox, body, source=SOURCE, at=now)
-            answer = PolicyRequestAnswered(
-                request_id=request.request_id,
-                outcome="issued",
-                enp=policy.enp,
-                policy=_snapshot(policy),
-                at=now,
-            )
-        except service.Refused as refused:
-            existing = refused.existing
-            answer = PolicyRequestAnswered(
-                request_id=request.request_id,
-                outcome="already_insured" if existing is not None else "refused",
-                enp=existing.enp if existing is not None else None,
-                policy=_snapshot(existing) if existing is not None else None,
-                rule=refused.refusal.rule,
-                reason_ru=refused.refusal.ru,
-                reason_en=refused.refusal.en,
-                at=now,
-            )
-        except ValidationError as invalid:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in invalid.errors())
-            answer = PolicyRequestAnswered(
-                request_id=request.request_id,
-                outcome="refused",
-                rule="OMS-01",
-                reason_ru=f"Данные заявления неполны или неверны: {problems}",
-                reason_en=f"The request's data is incomplete or invalid: {problems}",
-                at=now,
-            )
+        answer = await answer_request(session, outbox, request, utcnow())
         await outbox.put(
             session,
             OMS_POLICY_REQUEST_ANSWERED,
@@ -84,11 +235,38 @@ def consumer(outbox: Outbox, max_deliveries: int) -> ConsumerSpec:
             causation_id=str(message.envelope.message_id),
         )
 
+    async def on_foreigner(session: AsyncSession, message: Received[ForeignerApplicationSubmitted]) -> None:
+        application = message.payload
+        answer = await review_foreigner(session, outbox, application, utcnow())
+        await outbox.put(
+            session,
+            OMS_FOREIGNER_APPLICATION_REVIEWED,
+            answer,
+            correlation_id=f"oms.foreigner.{application.application_id}",
+            causation_id=str(message.envelope.message_id),
+        )
+
+    async def on_operation(session: AsyncSession, message: Received[PolicyOperationRequested]) -> None:
+        request = message.payload
+        answer = await answer_operation(session, outbox, request, utcnow())
+        await outbox.put(
+            session,
+            OMS_POLICY_OPERATION_ANSWERED,
+            answer,
+            correlation_id=f"oms.operation.{request.operation_id}",
+            causation_id=str(message.envelope.message_id),
+        )
+
+    contracts = (OMS_POLICY_REQUESTED, OMS_FOREIGNER_APPLICATION_SUBMITTED, OMS_POLICY_OPERATION_REQUESTED)
     return ConsumerSpec(
         queue=QueueSpec(
             QUEUE,
-            bindings=(Binding(OMS_POLICY_REQUESTED.exchange, OMS_POLICY_REQUESTED.binding_key),),
+            bindings=tuple(Binding(c.exchange, c.binding_key) for c in contracts),
             delivery_limit=max_deliveries,
         ),
-        handlers={OMS_POLICY_REQUESTED.type: on_requested},
+        handlers={
+            OMS_POLICY_REQUESTED.type: on_requested,
+            OMS_FOREIGNER_APPLICATION_SUBMITTED.type: on_foreigner,
+            OMS_POLICY_OPERATION_REQUESTED.type: on_operation,
+        },
     )

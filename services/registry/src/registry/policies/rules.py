@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from kit.calendar import age_on
+
 
 class PolicyStatus(StrEnum):
     active = "active"
@@ -93,3 +95,125 @@ def foreigner_valid_until(requested: date | None, document_ends: date) -> date:
 def is_expired(valid_until: date | None, today: date) -> bool:
     """OMS-05, OMS-06: a policy whose term (the foreigner's document) has ended is no longer valid."""
     return valid_until is not None and valid_until < today
+
+
+#: A Russian child gets a passport at 14; until then the birth certificate identifies them.
+PASSPORT_AGE = 14
+
+
+def child_refusal(document_kind: str, birth_date: date, today: date) -> Refusal | None:
+    """OMS-01: a parent asks for a child's policy with the birth certificate; from 14 the child has a
+    passport and is identified by it."""
+    if document_kind != "birth_certificate":
+        return Refusal(
+            "OMS-01",
+            "birth-certificate-required",
+            "Ребёнка указывают по свидетельству о рождении",
+            "A child is identified by the birth certificate",
+        )
+    if birth_date > today:
+        return Refusal(
+            "OMS-01", "born-in-future", "Дата рождения в будущем", "The date of birth is in the future"
+        )
+    if age_on(birth_date, today) >= PASSPORT_AGE:
+        return Refusal(
+            "OMS-01",
+            "child-has-passport",
+            f"С {PASSPORT_AGE} лет ребёнка указывают по паспорту, а не по свидетельству о рождении",
+            f"From {PASSPORT_AGE} a child is identified by the passport, not the birth certificate",
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Needed:
+    """What a foreigner's application lacks (OMS-05), named by its field."""
+
+    field: str
+    rule: str
+    ru: str
+    en: str
+
+
+def foreigner_needs(
+    *,
+    passport_valid_until: date | None,
+    stay_until: date,
+    ground_kind: str,
+    ground_valid_until: date | None,
+    employer_inn: str | None,
+    scans: set[str],
+    today: date,
+) -> list[Needed]:
+    """OMS-05 review: an employed foreigner or one with a residence document, with a valid passport,
+    a period of stay that has not ended, and the scans of the passport and the migration card."""
+    needed: list[Needed] = []
+    if passport_valid_until is not None and passport_valid_until < today:
+        needed.append(
+            Needed(
+                "person.document.valid_until",
+                "OMS-05",
+                "Срок действия паспорта истёк: нужен действующий паспорт",
+                "The passport has expired: a valid passport is needed",
+            )
+        )
+    if ground_kind == "labour_contract":
+        if stay_until < today:
+            needed.append(
+                Needed(
+                    "migration_card.stay_until",
+                    "OMS-05",
+                    "Срок пребывания по миграционной карте истёк: нужна карта с продлённым сроком",
+                    "The period of stay on the migration card has ended: an extended card is needed",
+                )
+            )
+        if not employer_inn:
+            needed.append(
+                Needed(
+                    "stay.employer_inn",
+                    "OMS-05",
+                    "Полис ОМС получает официально трудоустроенный иностранец: укажите ИНН работодателя",
+                    "An ОМС policy is for an officially employed foreigner: give the employer's ИНН",
+                )
+            )
+    elif ground_valid_until is None:
+        needed.append(
+            Needed(
+                "stay.valid_until",
+                "OMS-05",
+                "Укажите срок действия разрешения на временное проживание или вида на жительство",
+                "Give the end date of the temporary residence permit or residence permit",
+            )
+        )
+    if ground_valid_until is not None and ground_valid_until < today:
+        needed.append(
+            Needed(
+                "stay.valid_until",
+                "OMS-05",
+                "Срок действия документа-основания истёк: нужен действующий договор или разрешение",
+                "The document the policy rests on has ended: a current contract or permit is needed",
+            )
+        )
+    for kind, ru, en in (
+        ("passport", "паспорта", "passport"),
+        ("migration_card", "миграционной карты", "migration card"),
+    ):
+        if kind not in scans:
+            needed.append(
+                Needed(
+                    f"scans.{kind}",
+                    "OMS-05",
+                    f"Нужна скан-копия {ru}",
+                    f"A scan of the {en} is needed",
+                )
+            )
+    return needed
+
+
+def foreigner_policy_ends(ground_kind: str, ground_valid_until: date | None, stay_until: date) -> date:
+    """OMS-05: the term does not exceed the labour contract and the period of stay, or the residence
+    document."""
+    if ground_kind == "labour_contract":
+        return stay_until if ground_valid_until is None else min(ground_valid_until, stay_until)
+    assert ground_valid_until is not None, "a residence document always has its end date"
+    return ground_valid_until

@@ -21,7 +21,7 @@ from registry.identifiers import enp_check_digit
 from registry.policies import rules
 from registry.policies.models import EnpCounter, Person, PersonDocument, Policy, PolicyEvent
 from registry.policies.rules import Operation, PolicyStatus, Refusal
-from registry.policies.schemas import ChangeInsurerIn, ChangeRegionIn, IssueIn, PersonIn
+from registry.policies.schemas import ChangeInsurerIn, ChangeRegionIn, DocumentIn, IssueIn, PersonIn
 
 #: Documents that end a foreigner's policy with them (OMS-05).
 STAY_DOCUMENTS = {"residence_permit", "temporary_residence", "labour_contract"}
@@ -78,19 +78,22 @@ def _insurer_or_refuse(region: str, code: str, field: str) -> None:
         )
 
 
-async def find_person(session: AsyncSession, person: PersonIn) -> Person | None:
-    """The same person: by СНИЛС when given, else by name, date of birth and document number."""
+async def find_person(
+    session: AsyncSession, person: PersonIn, other_documents: Sequence[DocumentIn] = ()
+) -> Person | None:
+    """The same person: by СНИЛС when given, else by name, date of birth and a document number."""
     if person.snils:
         found = await session.scalar(select(Person).where(Person.snils == person.snils))
         if found is not None:
             return found
+    numbers = [person.document.number, *(d.number for d in other_documents)]
     query = (
         select(Person)
         .join(PersonDocument, PersonDocument.person_id == Person.id)
         .where(
             Person.name_key == name_key(person.last_name, person.first_name, person.patronymic),
             Person.birth_date == person.birth_date,
-            PersonDocument.number == person.document.number,
+            PersonDocument.number.in_(numbers),
         )
         .limit(1)
     )
@@ -146,13 +149,20 @@ async def _record(
 
 
 async def issue(
-    session: AsyncSession, outbox: Outbox, body: IssueIn, *, source: str, at: datetime
+    session: AsyncSession,
+    outbox: Outbox,
+    body: IssueIn,
+    *,
+    source: str,
+    at: datetime,
+    other_documents: Sequence[DocumentIn] = (),
 ) -> tuple[Policy, Person]:
     """OMS-03: a person without a policy gets one with a new ЕНП; a person who has one is refused
-    with its number (the register holds one policy per person)."""
+    with its number (the register holds one policy per person). ``other_documents`` (a foreigner's
+    passport beside the stay document) also identify the person and join their document history."""
     _insurer_or_refuse(body.region, body.insurer, "insurer")
     today = at.date()
-    person = await find_person(session, body.person)
+    person = await find_person(session, body.person, other_documents)
     if person is not None:
         existing = await session.scalar(
             select(Policy).where(Policy.person_id == person.id, Policy.status != PolicyStatus.terminated)
@@ -205,7 +215,8 @@ async def issue(
         )
         session.add(person)
         await session.flush()
-    await _add_document(session, person, body.person)
+    for document in (body.person.document, *other_documents):
+        await add_document(session, person, document)
     policy = Policy(
         enp=await next_enp(session, body.region),
         person_id=person.id,
@@ -235,9 +246,8 @@ async def issue(
     return policy, person
 
 
-async def _add_document(session: AsyncSession, person: Person, data: PersonIn) -> None:
+async def add_document(session: AsyncSession, person: Person, document: DocumentIn) -> None:
     """Keep the document history: an unknown document becomes the current one of its kind."""
-    document = data.document
     known = await session.scalar(
         select(PersonDocument).where(
             PersonDocument.person_id == person.id,
