@@ -4,20 +4,21 @@ operations and foreigners' applications reach the cabinet."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import accounts_matching
 from gateway.notifications.service import notify
 from gateway.oms import foreigners, service
+from kit.contracts.base import Payload
 from kit.contracts.oms import (
     OMS_FOREIGNER_APPLICATION_REVIEWED,
     OMS_POLICY_CHANGED,
     OMS_POLICY_OPERATION_ANSWERED,
     OMS_POLICY_REQUEST_ANSWERED,
-    ForeignerApplicationReviewed,
     PolicyChanged,
-    PolicyOperationAnswered,
-    PolicyRequestAnswered,
     person_match_values,
 )
 from kit.crypto import DataCipher
@@ -25,6 +26,7 @@ from kit.messaging import Binding, QueueSpec, Received, Unprocessable
 from kit.runtime import ConsumerSpec
 
 QUEUE = "gateway.oms"
+P = TypeVar("P", bound=Payload)
 
 TEXTS: dict[str, tuple[str, str]] = {
     "issue": ("Полис ОМС оформлен", "ОМС policy issued"),
@@ -34,6 +36,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "change_region": ("Сменился регион страхования", "The ОМС region changed"),
     "terminate": ("Полис ОМС прекратил действие", "ОМС policy terminated"),
 }
+
+
+def recording(
+    record: Callable[[AsyncSession, P], Awaitable[None]],
+) -> Callable[[AsyncSession, Received[P]], Awaitable[None]]:
+    """A handler for the register's answer to something the gateway asked: an answer to a request the
+    gateway does not know cannot be processed (dead-lettered at once, not retried)."""
+
+    async def handle(session: AsyncSession, message: Received[P]) -> None:
+        try:
+            await record(session, message.payload)
+        except LookupError as exc:
+            raise Unprocessable(str(exc)) from exc
+
+    return handle
 
 
 def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
@@ -72,27 +89,9 @@ def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
                 ),
             )
 
-    async def on_request_answered(session: AsyncSession, message: Received[PolicyRequestAnswered]) -> None:
-        try:
-            await service.record_answer(session, message.payload)
-        except LookupError as exc:
-            raise Unprocessable(str(exc)) from exc
-
-    async def on_operation_answered(
-        session: AsyncSession, message: Received[PolicyOperationAnswered]
-    ) -> None:
-        try:
-            await service.record_operation_answer(session, message.payload)
-        except LookupError as exc:
-            raise Unprocessable(str(exc)) from exc
-
-    async def on_foreigner_reviewed(
-        session: AsyncSession, message: Received[ForeignerApplicationReviewed]
-    ) -> None:
-        try:
-            await foreigners.record_review(session, message.payload)
-        except LookupError as exc:
-            raise Unprocessable(str(exc)) from exc
+    on_request_answered = recording(service.record_answer)
+    on_operation_answered = recording(service.record_operation_answer)
+    on_foreigner_reviewed = recording(foreigners.record_review)
 
     contracts = (
         OMS_POLICY_CHANGED,

@@ -9,11 +9,14 @@ the requests wait in the queue. Redeliveries are absorbed by the inbox (one answ
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.contracts.base import Contract, Payload
 from kit.contracts.oms import (
     OMS_FOREIGNER_APPLICATION_REVIEWED,
     OMS_FOREIGNER_APPLICATION_SUBMITTED,
@@ -40,6 +43,8 @@ from registry.policies.schemas import ChangeInsurerIn, ChangeRegionIn, DocumentI
 
 QUEUE = "registry.requests"
 SOURCE = "gateway"
+Q = TypeVar("Q", bound=Payload)
+A = TypeVar("A", bound=Payload)
 
 
 def _snapshot(policy: Policy) -> PolicySnapshot:
@@ -223,40 +228,29 @@ async def answer_operation(
     )
 
 
+def answering(
+    outbox: Outbox,
+    answer: Callable[[AsyncSession, Outbox, Q, datetime], Awaitable[A]],
+    contract: Contract,
+    correlation: Callable[[Q], str],
+) -> Callable[[AsyncSession, Received[Q]], Awaitable[None]]:
+    """A handler that answers in the same transaction as the change: one answer per message (the inbox
+    absorbs redeliveries), in the asker's correlation, caused by the asking message."""
+
+    async def handle(session: AsyncSession, message: Received[Q]) -> None:
+        asked = message.payload
+        await outbox.put(
+            session,
+            contract,
+            await answer(session, outbox, asked, utcnow()),
+            correlation_id=correlation(asked),
+            causation_id=str(message.envelope.message_id),
+        )
+
+    return handle
+
+
 def consumer(outbox: Outbox, max_deliveries: int) -> ConsumerSpec:
-    async def on_requested(session: AsyncSession, message: Received[PolicyRequested]) -> None:
-        request = message.payload
-        answer = await answer_request(session, outbox, request, utcnow())
-        await outbox.put(
-            session,
-            OMS_POLICY_REQUEST_ANSWERED,
-            answer,
-            correlation_id=f"oms.request.{request.request_id}",
-            causation_id=str(message.envelope.message_id),
-        )
-
-    async def on_foreigner(session: AsyncSession, message: Received[ForeignerApplicationSubmitted]) -> None:
-        application = message.payload
-        answer = await review_foreigner(session, outbox, application, utcnow())
-        await outbox.put(
-            session,
-            OMS_FOREIGNER_APPLICATION_REVIEWED,
-            answer,
-            correlation_id=f"oms.foreigner.{application.application_id}",
-            causation_id=str(message.envelope.message_id),
-        )
-
-    async def on_operation(session: AsyncSession, message: Received[PolicyOperationRequested]) -> None:
-        request = message.payload
-        answer = await answer_operation(session, outbox, request, utcnow())
-        await outbox.put(
-            session,
-            OMS_POLICY_OPERATION_ANSWERED,
-            answer,
-            correlation_id=f"oms.operation.{request.operation_id}",
-            causation_id=str(message.envelope.message_id),
-        )
-
     contracts = (OMS_POLICY_REQUESTED, OMS_FOREIGNER_APPLICATION_SUBMITTED, OMS_POLICY_OPERATION_REQUESTED)
     return ConsumerSpec(
         queue=QueueSpec(
@@ -265,8 +259,20 @@ def consumer(outbox: Outbox, max_deliveries: int) -> ConsumerSpec:
             delivery_limit=max_deliveries,
         ),
         handlers={
-            OMS_POLICY_REQUESTED.type: on_requested,
-            OMS_FOREIGNER_APPLICATION_SUBMITTED.type: on_foreigner,
-            OMS_POLICY_OPERATION_REQUESTED.type: on_operation,
+            OMS_POLICY_REQUESTED.type: answering(
+                outbox, answer_request, OMS_POLICY_REQUEST_ANSWERED, lambda r: f"oms.request.{r.request_id}"
+            ),
+            OMS_FOREIGNER_APPLICATION_SUBMITTED.type: answering(
+                outbox,
+                review_foreigner,
+                OMS_FOREIGNER_APPLICATION_REVIEWED,
+                lambda a: f"oms.foreigner.{a.application_id}",
+            ),
+            OMS_POLICY_OPERATION_REQUESTED.type: answering(
+                outbox,
+                answer_operation,
+                OMS_POLICY_OPERATION_ANSWERED,
+                lambda o: f"oms.operation.{o.operation_id}",
+            ),
         },
     )
