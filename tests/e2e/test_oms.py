@@ -73,6 +73,68 @@ def test_a_policy_in_the_register_appears_in_the_holders_cabinet(system: System)
     asyncio.run(scenario())
 
 
+def test_a_holder_the_register_knew_before_their_account_sees_the_policy(system: System):  # OMS-02
+    # The register issues the policy before the gateway ever ran: its announcement reached no queue.
+    system.start("registry")
+    profile = DEMO["citizen"].profile
+    birth_date, document = profile.birth_date, profile.document
+    assert birth_date is not None
+    assert document is not None
+
+    async def issue_in_the_register() -> str:
+        async with httpx.AsyncClient(base_url=system.url_of("registry"), auth=REGISTRY_AUTH) as registry:
+            issued = await registry.post(
+                "/policies",
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+                json={
+                    "person": {
+                        "last_name": profile.name_cyrillic.last_name,
+                        "first_name": profile.name_cyrillic.first_name,
+                        "patronymic": profile.name_cyrillic.patronymic,
+                        "sex": "male",
+                        "birth_date": birth_date.isoformat(),
+                        "snils": profile.snils,
+                        "document": {"kind": "passport", "number": document.number},
+                    },
+                    "region": "77",
+                    "insurer": "smo-vita",
+                },
+            )
+            assert issued.status_code == 201, issued.text
+            enp: str = issued.json()["enp"]
+            return enp
+
+    enp = asyncio.run(issue_in_the_register())
+    system.start("gateway")
+
+    async def scenario() -> None:
+        citizen, stranger = Cabinet(system.url_of("gateway")), Cabinet(system.url_of("gateway"))
+        await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
+        await stranger.login(DEMO["worker2"].login, DEMO["worker2"].password)
+        first = await citizen.get("/oms/policies")
+        assert first["lookup"]["status"] in {"pending", "found"}
+        assert first["lookup"]["message_en"]
+        shown = await oms_policies(citizen, lambda items: items)
+        assert [(p["enp"], p["insurer"], p["insured"]) for p in shown] == [(enp, "smo-vita", "self")]
+        assert (await citizen.get("/oms/policies"))["lookup"]["status"] == "found"
+
+        # Someone the register does not know: asked again with backoff, then told nothing was found.
+        assert (await stranger.get("/oms/policies"))["lookup"]["status"] == "pending"
+        for _ in range(100):
+            lookup = (await stranger.get("/oms/policies"))["lookup"]
+            if lookup["status"] == "not_found":
+                break
+            await asyncio.sleep(0.2)
+        assert (lookup["status"], lookup["attempts"]) == ("not_found", 3), lookup
+        kinds = [n["kind"] for n in (await stranger.notifications())["items"]]
+        assert "oms.not_found" in kinds
+        assert "oms.found" in [n["kind"] for n in (await citizen.notifications())["items"]]
+        await citizen.close()
+        await stranger.close()
+
+    asyncio.run(scenario())
+
+
 async def wait_request(
     cabinet: Cabinet, request_id: str, statuses: set[str], timeout: float = 30.0
 ) -> dict[str, Any]:

@@ -78,6 +78,8 @@ class System:
                 "GATEWAY_DEMO_ACCOUNTS": "true",
                 "GATEWAY_PARTNERS": TEST_PARTNERS_JSON,
                 "GATEWAY_SWEEP_INTERVAL_SECONDS": "0.3",
+                "GATEWAY_OMS_LOOKUP_BACKOFF_SECONDS": "0.3",
+                "GATEWAY_OMS_LOOKUP_ATTEMPTS": "3",
             }
         return {}
 

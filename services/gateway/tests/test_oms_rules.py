@@ -3,12 +3,13 @@ application and its scans (OMS-05, ID-03)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from gateway.oms import rules
+from gateway.oms.lookups import next_attempt_after
 from gateway.oms.schemas import ChildIn, ForeignerApplicationIn, OmsOperationIn
 
 TODAY = date(2026, 11, 30)
@@ -171,3 +172,11 @@ def test_both_scans_are_required():  # OMS-05
 )
 def test_a_scan_is_what_its_type_says(declared, head, accepted):  # OMS-05
     assert (rules.scan_type_problem(declared, head) is None) == accepted
+
+
+@pytest.mark.parametrize(
+    ("attempts", "pause"),
+    [(1, timedelta(seconds=60)), (2, timedelta(seconds=240)), (3, timedelta(seconds=960)), (4, None)],
+)
+def test_the_register_is_asked_again_with_growing_pauses_then_not(attempts, pause):  # OMS-02
+    assert next_attempt_after(attempts, first_pause=60, limit=4) == pause

@@ -16,6 +16,7 @@ from gateway.dms.routes import router as dms_router
 from gateway.dms.sweeper import sweeper
 from gateway.notifications.routes import router as notifications_router
 from gateway.oms import handlers as oms_handlers
+from gateway.oms import lookups
 from gateway.oms.foreigner_routes import router as oms_foreigner_router
 from gateway.oms.routes import router as oms_router
 from gateway.settings import GatewaySettings
@@ -37,7 +38,7 @@ def build_runtime(settings: GatewaySettings, cipher: DataCipher) -> ServiceRunti
         consumers=[
             directory_handlers.consumer(settings.max_deliveries),
             dms_handlers.consumer(cipher, settings.max_deliveries),
-            oms_handlers.consumer(cipher, settings.max_deliveries),
+            oms_handlers.consumer(cipher, settings),
         ],
         on_database_ready=[directory_handlers.request_refresh],
     )
@@ -49,6 +50,7 @@ def build_runtime(settings: GatewaySettings, cipher: DataCipher) -> ServiceRunti
 
         runtime.on_database_ready.append(seed_demo_accounts)
     runtime.add_background("dms-deadlines", sweeper(settings.sweep_interval_seconds))
+    runtime.add_background("oms-lookups", lookups.retrier(cipher, settings.sweep_interval_seconds))
     return runtime
 
 

@@ -53,6 +53,10 @@ class GatewaySettings(ServiceSettings):
     # -- ОМС ------------------------------------------------------------------------------------
     #: The largest scan a foreigner may upload with an ОМС application (OMS-05), in bytes.
     scan_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    #: How many times the register is asked whether a holder has a policy (OMS-02: under load the real
+    #: register may answer "not found"), and the first pause between attempts (then ×4 each time).
+    oms_lookup_attempts: int = Field(default=4, ge=1, le=20)
+    oms_lookup_backoff_seconds: float = Field(default=60.0, gt=0)
 
     # -- accounts and access -------------------------------------------------------------------
     #: Create the demo accounts at start; on by default in development only.

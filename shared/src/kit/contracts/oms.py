@@ -305,3 +305,56 @@ OMS_FOREIGNER_APPLICATION_REVIEWED = registry.register(
         "needed (what, field by field) or already insured (OMS-05).",
     )
 )
+
+
+# -- is this person in the register? (OMS-02) -------------------------------------------------------
+
+
+class PolicyLookupRequested(Payload):
+    """The gateway asks whether a confirmed account holder already holds a policy, so that it shows
+    in the cabinet without an application (OMS-02). The real register may answer "not found" under
+    load; the gateway asks again with backoff."""
+
+    lookup_id: str
+    person: InsuredPerson
+    document_number: str | None = Field(
+        default=None, description="Without a СНИЛС: the identity document's number must match too"
+    )
+    requested_at: AwareDatetime
+
+
+class FoundPolicy(PolicySnapshot):
+    enp: str = Field(pattern=r"^\d{16}$")
+
+
+class PolicyLookupAnswered(Payload):
+    lookup_id: str
+    outcome: Literal["found", "not_found"]
+    policies: list[FoundPolicy] = Field(default_factory=list, description="found: the person's policies")
+    at: AwareDatetime
+
+
+OMS_POLICY_LOOKUP_REQUESTED = registry.register(
+    Contract(
+        type="oms.policy.lookup.requested",
+        version=1,
+        payload=PolicyLookupRequested,
+        exchange="gateway",
+        routing_key="oms.policy.lookup.requested",
+        producer="gateway",
+        consumers=("registry",),
+        summary="Does this person hold a policy? Asked for a confirmed account holder (OMS-02).",
+    )
+)
+OMS_POLICY_LOOKUP_ANSWERED = registry.register(
+    Contract(
+        type="oms.policy.lookup.answered",
+        version=1,
+        payload=PolicyLookupAnswered,
+        exchange="registry",
+        routing_key="oms.policy.lookup.answered",
+        producer="registry",
+        consumers=("gateway",),
+        summary="The person's policies, or not found (the gateway asks again later).",
+    )
+)

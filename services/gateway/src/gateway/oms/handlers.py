@@ -11,14 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import accounts_matching
 from gateway.notifications.service import notify
-from gateway.oms import foreigners, service
+from gateway.oms import foreigners, lookups, service
+from gateway.settings import GatewaySettings
 from kit.contracts.base import Payload
 from kit.contracts.oms import (
     OMS_FOREIGNER_APPLICATION_REVIEWED,
     OMS_POLICY_CHANGED,
+    OMS_POLICY_LOOKUP_ANSWERED,
     OMS_POLICY_OPERATION_ANSWERED,
     OMS_POLICY_REQUEST_ANSWERED,
     PolicyChanged,
+    PolicyLookupAnswered,
     person_match_values,
 )
 from kit.crypto import DataCipher
@@ -53,7 +56,7 @@ def recording(
     return handle
 
 
-def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
+def consumer(cipher: DataCipher, settings: GatewaySettings) -> ConsumerSpec:
     async def on_policy_changed(session: AsyncSession, message: Received[PolicyChanged]) -> None:
         event = message.payload
         person = event.person
@@ -93,22 +96,27 @@ def consumer(cipher: DataCipher, max_deliveries: int) -> ConsumerSpec:
     on_operation_answered = recording(service.record_operation_answer)
     on_foreigner_reviewed = recording(foreigners.record_review)
 
+    async def record_lookup(session: AsyncSession, answer: PolicyLookupAnswered) -> None:
+        await lookups.record_answer(session, answer, settings)
+
     contracts = (
         OMS_POLICY_CHANGED,
         OMS_POLICY_REQUEST_ANSWERED,
         OMS_POLICY_OPERATION_ANSWERED,
         OMS_FOREIGNER_APPLICATION_REVIEWED,
+        OMS_POLICY_LOOKUP_ANSWERED,
     )
     return ConsumerSpec(
         queue=QueueSpec(
             QUEUE,
             bindings=tuple(Binding(c.exchange, c.binding_key) for c in contracts),
-            delivery_limit=max_deliveries,
+            delivery_limit=settings.max_deliveries,
         ),
         handlers={
             OMS_POLICY_CHANGED.type: on_policy_changed,
             OMS_POLICY_REQUEST_ANSWERED.type: on_request_answered,
             OMS_POLICY_OPERATION_ANSWERED.type: on_operation_answered,
             OMS_FOREIGNER_APPLICATION_REVIEWED.type: on_foreigner_reviewed,
+            OMS_POLICY_LOOKUP_ANSWERED.type: recording(record_lookup),
         },
     )

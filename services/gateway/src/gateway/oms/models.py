@@ -108,3 +108,20 @@ class ApplicationScan(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OmsLookup(Base):
+    """Whether the register holds a policy of this account's holder (OMS-02): asked once the holder
+    is confirmed, asked again with backoff while the register answers "not found"."""
+
+    __tablename__ = "oms_lookups"
+
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The id of the latest question; an answer to an older one is ignored.
+    lookup_id: Mapped[str] = mapped_column(String(64), unique=True)
+    #: pending (asked), retrying (not found yet, asked again at next_attempt_at), found, not_found
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

@@ -12,13 +12,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.accounts.profile import can_apply
 from gateway.accounts.service import AccountView, get_account
 from gateway.auth.deps import Principal, ensure_can_apply, require_scope
 from gateway.deps import Cipher
 from gateway.idempotency import IdempotencyKey, store
-from gateway.oms import rules, service
-from gateway.oms.models import OmsOperation, OmsPolicy, OmsRequest
+from gateway.oms import lookups, rules, service
+from gateway.oms.models import OmsLookup, OmsOperation, OmsPolicy, OmsRequest
 from gateway.oms.schemas import (
+    OmsLookupOut,
     OmsOperationIn,
     OmsOperationList,
     OmsOperationOut,
@@ -64,14 +66,54 @@ def owner_of(principal: Principal) -> str:
     return f"{principal.client_id or 'self'}:{principal.account_id}"
 
 
+LOOKUP_MESSAGES = {
+    "pending": (
+        "Ищем ваш полис в реестре застрахованных; ответ может занять время — загляните позже",
+        "We are looking for your policy in the register; this may take a while — come back later",
+    ),
+    "retrying": (
+        "Реестр пока не нашёл ваш полис; мы спросим ещё раз — загляните позже",
+        "The register has not found your policy yet; we will ask again — come back later",
+    ),
+    "found": ("Полис найден в реестре", "Your policy was found in the register"),
+    "not_found": (
+        "Полис в реестре не найден; оформите его (POST /oms/requests) или спросите реестр снова",
+        "No policy found in the register; apply for one (POST /oms/requests) or ask again",
+    ),
+}
+
+
+def _lookup_out(lookup: OmsLookup | None) -> OmsLookupOut | None:
+    if lookup is None:
+        return None
+    ru, en = LOOKUP_MESSAGES[lookup.status]
+    return OmsLookupOut(
+        status=lookup.status,
+        attempts=lookup.attempts,
+        asked_at=lookup.asked_at,
+        answered_at=lookup.answered_at,
+        next_attempt_at=lookup.next_attempt_at,
+        message_ru=ru,
+        message_en=en,
+    )
+
+
 @router.get(
     "/policies",
     response_model=OmsPolicyList,
-    summary="My ОМС policies and my children's, as the register announced them (OMS-02)",
+    summary="My ОМС policies and my children's (OMS-02)",
+    description="The policies the register announced or was found to hold. The first call for a confirmed "
+    "account asks the register whether the holder has a policy (`lookup`): the answer comes later, so "
+    'call again; while the register says "not found" the gateway asks again with backoff.',
     responses=PROBLEMS,
 )
 async def my_policies(principal: Reader, runtime: Runtime, cipher: Cipher) -> OmsPolicyList:
     async with runtime.db.transaction() as session:
+        lookup = await session.get(OmsLookup, principal.account_id)
+        if lookup is None and can_apply(principal.level):
+            account = await get_account(session, cipher, principal.account_id)
+            if account is not None and lookups.can_look_up(account):
+                lookup = await lookups.ask(session, runtime.outbox, account, utcnow())
         rows = (
             await session.scalars(select(OmsPolicy).where(OmsPolicy.account_id == principal.account_id))
         ).all()
@@ -89,8 +131,31 @@ async def my_policies(principal: Reader, runtime: Runtime, cipher: Cipher) -> Om
                     changed_at=row.changed_at,
                 )
                 for row in rows
-            ]
+            ],
+            lookup=_lookup_out(lookup),
         )
+
+
+@router.post(
+    "/policies/lookup",
+    status_code=202,
+    response_model=OmsLookupOut,
+    summary="Ask the register again whether I hold a policy (OMS-02)",
+    responses=PROBLEMS,
+)
+async def look_up_again(principal: Writer, runtime: Runtime, cipher: Cipher) -> OmsLookupOut:
+    async with runtime.db.transaction() as session:
+        account = await confirmed_account(session, cipher, principal)
+        if not lookups.can_look_up(account):
+            raise ProblemError(
+                422,
+                rule="ACC-02",
+                title_ru="В учётной записи нет даты рождения или документа",
+                title_en="The account has no date of birth or identity document",
+            )
+        lookup = _lookup_out(await lookups.ask(session, runtime.outbox, account, utcnow()))
+        assert lookup is not None
+        return lookup
 
 
 def _request_out(request: OmsRequest, cipher: DataCipher) -> OmsRequestOut:

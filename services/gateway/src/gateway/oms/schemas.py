@@ -27,8 +27,27 @@ class OmsPolicyOut(BaseModel):
     changed_at: UtcDatetime
 
 
+class OmsLookupOut(BaseModel):
+    """Whether the register was asked about the holder's policy (OMS-02), and what to tell them."""
+
+    status: Literal["pending", "retrying", "found", "not_found"] = Field(
+        description="pending: asked; retrying: not found yet, asked again at next_attempt_at; found; "
+        "not_found: still nothing after every attempt (apply with POST /oms/requests)"
+    )
+    attempts: int
+    asked_at: UtcDatetime
+    answered_at: UtcDatetime | None = None
+    next_attempt_at: UtcDatetime | None = None
+    message_ru: str
+    message_en: str
+
+
 class OmsPolicyList(BaseModel):
     items: list[OmsPolicyOut]
+    lookup: OmsLookupOut | None = Field(
+        default=None,
+        description="The register's search for the holder's policy; none for an unconfirmed account",
+    )
 
 
 class BirthCertificate(BaseModel):

@@ -9,7 +9,7 @@ the requests wait in the queue. Redeliveries are absorbed by the inbox (one answ
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -20,13 +20,18 @@ from kit.contracts.base import Contract, Payload
 from kit.contracts.oms import (
     OMS_FOREIGNER_APPLICATION_REVIEWED,
     OMS_FOREIGNER_APPLICATION_SUBMITTED,
+    OMS_POLICY_LOOKUP_ANSWERED,
+    OMS_POLICY_LOOKUP_REQUESTED,
     OMS_POLICY_OPERATION_ANSWERED,
     OMS_POLICY_OPERATION_REQUESTED,
     OMS_POLICY_REQUEST_ANSWERED,
     OMS_POLICY_REQUESTED,
     ForeignerApplicationReviewed,
     ForeignerApplicationSubmitted,
+    FoundPolicy,
     NeededInformation,
+    PolicyLookupAnswered,
+    PolicyLookupRequested,
     PolicyOperationAnswered,
     PolicyOperationRequested,
     PolicyRequestAnswered,
@@ -38,7 +43,7 @@ from kit.messaging.envelope import utcnow
 from kit.runtime import ConsumerSpec
 from registry.policies import rules, service
 from registry.policies.models import Policy
-from registry.policies.rules import Operation
+from registry.policies.rules import Operation, PolicyStatus
 from registry.policies.schemas import ChangeInsurerIn, ChangeRegionIn, DocumentIn, IssueIn
 
 QUEUE = "registry.requests"
@@ -228,6 +233,34 @@ async def answer_operation(
     )
 
 
+async def answer_lookup(
+    session: AsyncSession, outbox: Outbox, lookup: PolicyLookupRequested, now: datetime
+) -> PolicyLookupAnswered:
+    """OMS-02: by СНИЛС when the gateway knows it, else by name, date of birth and document number
+    (a name and a date of birth alone are shared by namesakes in a national register)."""
+    person = lookup.person
+    found: Sequence[Policy] = ()
+    if person.snils:
+        found = await service.by_snils(session, person.snils)
+    elif lookup.document_number:
+        found = await service.by_name(
+            session,
+            person.last_name,
+            person.first_name,
+            person.patronymic,
+            person.birth_date,
+            lookup.document_number,
+        )
+    policies = [
+        FoundPolicy(enp=p.enp, **_snapshot(p).model_dump())
+        for p in found
+        if p.status is not PolicyStatus.terminated
+    ]
+    return PolicyLookupAnswered(
+        lookup_id=lookup.lookup_id, outcome="found" if policies else "not_found", policies=policies, at=now
+    )
+
+
 def answering(
     outbox: Outbox,
     answer: Callable[[AsyncSession, Outbox, Q, datetime], Awaitable[A]],
@@ -251,7 +284,12 @@ def answering(
 
 
 def consumer(outbox: Outbox, max_deliveries: int) -> ConsumerSpec:
-    contracts = (OMS_POLICY_REQUESTED, OMS_FOREIGNER_APPLICATION_SUBMITTED, OMS_POLICY_OPERATION_REQUESTED)
+    contracts = (
+        OMS_POLICY_REQUESTED,
+        OMS_FOREIGNER_APPLICATION_SUBMITTED,
+        OMS_POLICY_OPERATION_REQUESTED,
+        OMS_POLICY_LOOKUP_REQUESTED,
+    )
     return ConsumerSpec(
         queue=QueueSpec(
             QUEUE,
@@ -273,6 +311,9 @@ def consumer(outbox: Outbox, max_deliveries: int) -> ConsumerSpec:
                 answer_operation,
                 OMS_POLICY_OPERATION_ANSWERED,
                 lambda o: f"oms.operation.{o.operation_id}",
+            ),
+            OMS_POLICY_LOOKUP_REQUESTED.type: answering(
+                outbox, answer_lookup, OMS_POLICY_LOOKUP_ANSWERED, lambda q: f"oms.lookup.{q.lookup_id}"
             ),
         },
     )
