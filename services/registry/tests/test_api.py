@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -194,3 +195,50 @@ async def test_directory_and_credentials(registry: httpx.AsyncClient):
     }
     anonymous = await registry.get("/policies/7700000000000420", auth=("insurer-test", "wrong"))
     assert anonymous.status_code == 401
+
+
+async def test_a_foreigners_policy_is_terminated_when_its_term_is_over(
+    registry: httpx.AsyncClient, app: Any
+):  # OMS-05, OMS-06
+    from registry.policies.service import terminate_expired
+
+    ends = date.today() + timedelta(days=30)
+    worker = citizen(
+        last_name="Рахимов",
+        first_name="Алишер",
+        patronymic=None,
+        citizenship="UZB",
+        snils=None,
+        document={
+            "kind": "labour_contract",
+            "number": "ТД-18",
+            "issued_on": "2026-01-10",
+            "valid_until": ends.isoformat(),
+        },
+    )
+    enp = (await issue(registry, worker)).json()["enp"]
+    resident = (await issue(registry, citizen())).json()["enp"]
+    runtime = app.state.runtime
+    last_day = datetime.combine(ends, time(20, 0), tzinfo=UTC)  # 23:00 in Moscow: still the last day
+    async with runtime.db.transaction() as session:
+        assert await terminate_expired(session, runtime.outbox, last_day) == 0
+    async with runtime.db.transaction() as session:
+        assert await terminate_expired(session, runtime.outbox, last_day + timedelta(hours=1)) == 1
+    async with runtime.db.transaction() as session:  # a second pass finds nothing more to do
+        assert await terminate_expired(session, runtime.outbox, last_day + timedelta(days=2)) == 0
+    ended = (await registry.get(f"/policies/{enp}")).json()
+    assert (ended["status"], ended["valid"]) == ("terminated", False)
+    events = (await registry.get(f"/policies/{enp}/history")).json()["events"]
+    assert [(e["operation"], e["source"]) for e in events] == [
+        ("issue", "insurer-test"),
+        ("terminate", "registry"),
+    ]
+    assert (await registry.get(f"/policies/{resident}")).json()["status"] == "active"  # no end date
+
+
+async def test_a_term_cannot_end_in_the_past(registry: httpx.AsyncClient):  # OMS-05
+    body = citizen()
+    body["valid_until"] = (date.today() - timedelta(days=1)).isoformat()
+    refused = await issue(registry, body)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "valid_until"

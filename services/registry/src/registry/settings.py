@@ -27,6 +27,8 @@ class RegistrySettings(ServiceSettings):
     service_name: ClassVar[str] = "registry"
     default_port: ClassVar[int] = 8002
 
+    #: How often policies whose term ended are terminated (OMS-05, OMS-06).
+    expiry_interval_seconds: float = Field(default=3600.0, gt=0)
     #: Clients of the REST API and their secrets (HTTP Basic), as JSON in ``REGISTRY_CLIENTS``.
     clients: list[RegistryClient] = Field(default_factory=lambda: list(DEV_CLIENTS))
 

@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.db import Base
@@ -53,6 +65,15 @@ class PersonDocument(Base):
 
 class Policy(Base):
     __tablename__ = "policies"
+    #: Only foreigners' policies have an end date; the expiry job reads just those (OMS-05).
+    __table_args__ = (
+        Index(
+            "ix_policies_valid_until",
+            "valid_until",
+            postgresql_where=text("valid_until IS NOT NULL"),
+            sqlite_where=text("valid_until IS NOT NULL"),
+        ),
+    )
 
     enp: Mapped[str] = mapped_column(String(16), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

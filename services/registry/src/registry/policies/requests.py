@@ -16,6 +16,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.calendar import business_day
 from kit.contracts.base import Contract, Payload
 from kit.contracts.oms import (
     OMS_FOREIGNER_APPLICATION_REVIEWED,
@@ -71,7 +72,9 @@ async def answer_request(
 ) -> PolicyRequestAnswered:
     """OMS-01/OMS-03: issue the policy, or say which one the person holds (OMS-02), or refuse."""
     if request.insured == "child":
-        refusal = rules.child_refusal(request.person.document.kind, request.person.birth_date, now.date())
+        refusal = rules.child_refusal(
+            request.person.document.kind, request.person.birth_date, business_day(now)
+        )
         if refusal is not None:
             return PolicyRequestAnswered(
                 request_id=request.request_id,
@@ -137,7 +140,7 @@ async def review_foreigner(
         ground_valid_until=stay.valid_until,
         employer_inn=stay.employer_inn,
         scans={scan.kind for scan in application.scans},
-        today=now.date(),
+        today=business_day(now),
     )
     if needs:
         return reviewed("information_needed", needed=[NeededInformation(**vars(n)) for n in needs])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.calendar import business_day
 from kit.errors import FieldError, Problem, ProblemError
 from kit.http import Runtime
 from kit.messaging.envelope import utcnow
@@ -54,7 +55,7 @@ async def _out(session: AsyncSession, policy: Policy) -> PolicyOut:
     person = await session.get(Person, policy.person_id)
     assert person is not None
     insurer = insurer_in(policy.region, policy.insurer)
-    today = utcnow().date()
+    today = business_day(utcnow())
     return PolicyOut(
         enp=policy.enp,
         status=policy.status,

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.calendar import business_day
 from kit.contracts.oms import OMS_POLICY_CHANGED, InsuredPerson, PolicyChanged, normalized_name
 from kit.db import session_is_postgres
 from kit.messaging import Outbox
@@ -161,7 +162,7 @@ async def issue(
     with its number (the register holds one policy per person). ``other_documents`` (a foreigner's
     passport beside the stay document) also identify the person and join their document history."""
     _insurer_or_refuse(body.region, body.insurer, "insurer")
-    today = at.date()
+    today = business_day(at)
     person = await find_person(session, body.person, other_documents)
     if person is not None:
         existing = await session.scalar(
@@ -178,6 +179,17 @@ async def issue(
                 existing=existing,
             )
     valid_until = body.valid_until
+    if valid_until is not None and valid_until < today:
+        raise Refused(
+            Refusal(
+                "OMS-05",
+                "term-in-the-past",
+                "Срок действия полиса не может закончиться в прошлом",
+                "The policy's term cannot end in the past",
+            ),
+            422,
+            "valid_until",
+        )
     document = body.person.document
     if body.person.citizenship != "RUS":
         if document.kind not in STAY_DOCUMENTS or document.valid_until is None:
@@ -305,7 +317,7 @@ async def operate(
             )
         _insurer_or_refuse(region, change.insurer, "insurer")
         refusal = rules.insurer_change_refusal(
-            at.date(), policy.last_insurer_change_on, relocation=change.relocation
+            business_day(at), policy.last_insurer_change_on, relocation=change.relocation
         )
         if refusal is not None:
             raise Refused(refusal)
@@ -314,7 +326,7 @@ async def operate(
             details["region"] = [policy.region, region]
         policy.insurer, policy.region = change.insurer, region
         if not change.relocation:
-            policy.last_insurer_change_on = at.date()
+            policy.last_insurer_change_on = business_day(at)
     elif isinstance(change, ChangeRegionIn):
         _insurer_or_refuse(change.region, change.insurer, "insurer")
         details |= {"region": [policy.region, change.region], "insurer": [policy.insurer, change.insurer]}
@@ -366,3 +378,35 @@ async def by_name(
 async def history(session: AsyncSession, enp: str) -> Sequence[PolicyEvent]:
     query = select(PolicyEvent).where(PolicyEvent.enp == enp).order_by(PolicyEvent.id)
     return (await session.scalars(query)).all()
+
+
+# -- the end of a term (OMS-05, OMS-06) -------------------------------------------------------------
+
+#: Why the register ends a policy whose term is over.
+EXPIRY_REASON = "срок действия документа о пребывании истёк (OMS-05, OMS-06)"
+#: Who ends it: the register itself.
+REGISTER_SOURCE = "registry"
+
+
+async def terminate_expired(session: AsyncSession, outbox: Outbox, now: datetime, *, limit: int = 500) -> int:
+    """A foreigner's policy ends with their document: policies whose term ended before today (Moscow)
+    become terminated, each change announced as any other. Rows are taken with SKIP LOCKED, so several
+    registry replicas share the work."""
+    today = business_day(now)
+    query = (
+        select(Policy)
+        .where(
+            Policy.valid_until.is_not(None),
+            Policy.valid_until < today,
+            Policy.status != PolicyStatus.terminated,
+        )
+        .order_by(Policy.valid_until)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    due = (await session.scalars(query)).all()
+    for policy in due:
+        await operate(
+            session, outbox, policy, Operation.terminate, reason=EXPIRY_REASON, source=REGISTER_SOURCE, at=now
+        )
+    return len(due)
