@@ -60,6 +60,11 @@ def test_a_policy_in_the_register_appears_in_the_holders_cabinet(system: System)
             enp = issued.json()["enp"]
             shown = await oms_policies(citizen, lambda items: items)
             assert [(p["enp"], p["status"], p["insurer"]) for p in shown] == [(enp, "active", "smo-alfa")]
+            # OMS-03: with the insurer's contacts (synthetic directory)
+            assert (shown[0]["insurer_name"], shown[0]["insurer_phone"]) == (
+                "СМО «Альфа-ОМС» (демо)",
+                "+7 800 000-10-01",
+            )
 
             await registry.post(f"/policies/{enp}/suspend", json={"reason": "призыв на военную службу"})
             await oms_policies(citizen, lambda items: items and items[0]["status"] == "suspended")
@@ -116,6 +121,7 @@ def test_a_holder_the_register_knew_before_their_account_sees_the_policy(system:
         assert first["lookup"]["message_en"]
         shown = await oms_policies(citizen, lambda items: items)
         assert [(p["enp"], p["insurer"], p["insured"]) for p in shown] == [(enp, "smo-vita", "self")]
+        assert shown[0]["insurer_name"] == "СМО «Вита-Мед» (демо)"
         assert (await citizen.get("/oms/policies"))["lookup"]["status"] == "found"
 
         # Someone the register does not know: asked again with backoff, then told nothing was found.

@@ -31,6 +31,14 @@ def person_match_values(
 PolicyOperation = Literal["issue", "suspend", "resume", "change_insurer", "change_region", "terminate"]
 
 
+class PolicyContacts(Payload):
+    """What the holder needs to use the policy (OMS-03): the insurer's name and phone, the clinic."""
+
+    insurer_name: str | None = Field(default=None, description="The СМО's name")
+    insurer_phone: str | None = Field(default=None, description="The СМО's contact phone")
+    clinic: str | None = Field(default=None, description="The clinic the holder is attached to, when known")
+
+
 class InsuredPerson(Payload):
     """Enough to find the account holder the policy belongs to (OMS-02)."""
 
@@ -41,7 +49,9 @@ class InsuredPerson(Payload):
     snils: str | None = Field(default=None, pattern=r"^\d{11}$")
 
 
-class PolicyChanged(Payload):
+class PolicyChanged(PolicyContacts):
+    """v2 added the insurer's name and phone and the clinic (OMS-03)."""
+
     enp: str = Field(pattern=r"^\d{16}$", description="Единый номер полиса (ID-01)")
     operation: PolicyOperation
     status: Literal["active", "suspended", "terminated"]
@@ -58,7 +68,7 @@ class PolicyChanged(Payload):
 OMS_POLICY_CHANGED = registry.register(
     Contract(
         type="oms.policy.changed",
-        version=1,
+        version=2,
         payload=PolicyChanged,
         exchange="registry",
         routing_key="oms.policy.{operation}",
@@ -110,7 +120,7 @@ class PolicyRequested(Payload):
     requested_at: AwareDatetime
 
 
-class PolicySnapshot(Payload):
+class PolicySnapshot(PolicyContacts):
     status: Literal["active", "suspended", "terminated"]
     insurer: str
     region: str = Field(pattern=REGION_CODE_PATTERN)
@@ -146,7 +156,7 @@ OMS_POLICY_REQUESTED = registry.register(
 OMS_POLICY_REQUEST_ANSWERED = registry.register(
     Contract(
         type="oms.policy.request.answered",
-        version=1,
+        version=2,
         payload=PolicyRequestAnswered,
         exchange="registry",
         routing_key="oms.policy.request.answered",

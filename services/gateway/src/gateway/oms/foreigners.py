@@ -16,7 +16,7 @@ from gateway.notifications.service import notify
 from gateway.oms import rules
 from gateway.oms.models import ApplicationScan, ForeignerApplication
 from gateway.oms.schemas import ForeignerApplicationIn, ForeignerApplicationOut, ScanOut
-from gateway.oms.service import NotRequestable, person_of, show_snapshot
+from gateway.oms.service import NotRequestable, person_of, show_policy
 from gateway.violations import Violation
 from kit.contracts.dms import RUSSIA
 from kit.contracts.oms import (
@@ -202,7 +202,7 @@ async def record_review(session: AsyncSession, review: ForeignerApplicationRevie
     application.needed = [n.model_dump() for n in review.needed]
     application.enp = review.enp
     if review.enp and review.policy:
-        await show_snapshot(session, application.account_id, review.enp, review.policy, review.at)
+        await show_policy(session, application.account_id, review.enp, review.policy, review.at)
     title = REVIEW_TEXTS[review.outcome]
     if review.needed:
         body = ("; ".join(n.ru for n in review.needed), "; ".join(n.en for n in review.needed))

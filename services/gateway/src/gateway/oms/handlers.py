@@ -22,6 +22,7 @@ from kit.contracts.oms import (
     OMS_POLICY_REQUEST_ANSWERED,
     PolicyChanged,
     PolicyLookupAnswered,
+    PolicySnapshot,
     person_match_values,
 )
 from kit.crypto import DataCipher
@@ -66,18 +67,9 @@ def consumer(cipher: DataCipher, settings: GatewaySettings) -> ConsumerSpec:
         # The holder found by their identifiers, and any cabinet already showing it (a parent's, for a child).
         matching = await accounts_matching(session, cipher, values)
         showing = await service.accounts_showing(session, event.enp)
+        snapshot = PolicySnapshot.model_validate(event.model_dump(include=set(PolicySnapshot.model_fields)))
         for account_id in dict.fromkeys([*matching, *showing]):
-            shown = await service.show_policy(
-                session,
-                account_id,
-                event.enp,
-                status=event.status,
-                insurer=event.insurer,
-                region=event.region,
-                valid_from=event.valid_from,
-                valid_until=event.valid_until,
-                at=event.at,
-            )
+            shown = await service.show_policy(session, account_id, event.enp, snapshot, event.at)
             if not shown:
                 continue  # an older announcement arriving late changes nothing
             title = TEXTS[event.operation]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.accounts.service import AccountView, get_account
 from gateway.notifications.service import notify
 from gateway.oms.models import OmsLookup, OmsPolicy
-from gateway.oms.service import show_snapshot
+from gateway.oms.service import show_policy
 from gateway.settings import GatewaySettings
 from kit.contracts.oms import (
     OMS_POLICY_LOOKUP_REQUESTED,
@@ -90,7 +90,7 @@ async def record_answer(
         lookup.status, lookup.next_attempt_at = "found", None
         for found in answer.policies:
             new = await session.get(OmsPolicy, (lookup.account_id, found.enp)) is None
-            await show_snapshot(session, lookup.account_id, found.enp, found, answer.at)
+            await show_policy(session, lookup.account_id, found.enp, found, answer.at)
             if new:
                 notify(
                     session,

@@ -25,6 +25,10 @@ class OmsPolicy(Base):
     region: Mapped[str] = mapped_column(String(2))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    #: OMS-03: the insurer's contacts and the clinic, as the register gave them.
+    insurer_name: Mapped[str | None] = mapped_column(String(200))
+    insurer_phone: Mapped[str | None] = mapped_column(String(50))
+    clinic: Mapped[str | None] = mapped_column(String(300))
     #: When the register made the change this row shows (older announcements do not overwrite it).
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

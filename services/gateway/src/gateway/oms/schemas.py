@@ -21,6 +21,9 @@ class OmsPolicyOut(BaseModel):
     insured_name: str | None = Field(default=None, description="The child's name")
     status: str
     insurer: str
+    insurer_name: str | None = Field(default=None, description="The СМО's name (OMS-03)")
+    insurer_phone: str | None = Field(default=None, description="The СМО's phone (OMS-03)")
+    clinic: str | None = Field(default=None, description="The clinic the holder is attached to, when known")
     region: str
     valid_from: date
     valid_until: date | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,51 +175,24 @@ async def show_policy(
     session: AsyncSession,
     account_id: str,
     enp: str,
-    *,
-    status: str,
-    insurer: str,
-    region: str,
-    valid_from: date,
-    valid_until: date | None,
+    policy: PolicySnapshot,
     at: datetime,
+    *,
     insured: str = "self",
     insured_name: bytes | None = None,
 ) -> bool:
-    """Show the policy in the account's cabinet; an announcement older than the one shown is ignored."""
+    """Show the policy in the account's cabinet; an announcement older than the one shown is ignored.
+    ``insured`` and ``insured_name`` are kept from the first showing (a child's stays a child's)."""
     row = await session.get(OmsPolicy, (account_id, enp), with_for_update=True)
     if row is not None and as_utc(row.changed_at) > at:
         return False
     if row is None:
         row = OmsPolicy(account_id=account_id, enp=enp, insured=insured, insured_name=insured_name)
         session.add(row)
-    row.status, row.insurer, row.region = status, insurer, region
-    row.valid_from, row.valid_until, row.changed_at = valid_from, valid_until, at
+    row.status, row.insurer, row.region = policy.status, policy.insurer, policy.region
+    row.valid_from, row.valid_until, row.changed_at = policy.valid_from, policy.valid_until, at
+    row.insurer_name, row.insurer_phone, row.clinic = policy.insurer_name, policy.insurer_phone, policy.clinic
     return True
-
-
-async def show_snapshot(
-    session: AsyncSession,
-    account_id: str,
-    enp: str,
-    snapshot: PolicySnapshot,
-    at: datetime,
-    *,
-    insured: str = "self",
-    insured_name: bytes | None = None,
-) -> bool:
-    return await show_policy(
-        session,
-        account_id,
-        enp,
-        status=snapshot.status,
-        insurer=snapshot.insurer,
-        region=snapshot.region,
-        valid_from=snapshot.valid_from,
-        valid_until=snapshot.valid_until,
-        at=at,
-        insured=insured,
-        insured_name=insured_name,
-    )
 
 
 async def accounts_showing(session: AsyncSession, enp: str) -> list[str]:
@@ -244,7 +217,7 @@ async def record_answer(session: AsyncSession, answer: PolicyRequestAnswered) ->
     request.status, request.answered_at, request.enp = answer.outcome, answer.at, answer.enp
     request.rule, request.reason_ru, request.reason_en = answer.rule, answer.reason_ru, answer.reason_en
     if answer.enp and answer.policy:
-        await show_snapshot(
+        await show_policy(
             session,
             request.account_id,
             answer.enp,
@@ -342,7 +315,7 @@ async def record_operation_answer(session: AsyncSession, answer: PolicyOperation
     operation.status, operation.answered_at = answer.outcome, answer.at
     operation.rule, operation.reason_ru, operation.reason_en = answer.rule, answer.reason_ru, answer.reason_en
     if answer.policy is not None:
-        await show_snapshot(session, operation.account_id, answer.enp, answer.policy, answer.at)
+        await show_policy(session, operation.account_id, answer.enp, answer.policy, answer.at)
     if answer.outcome == "refused":
         what = OPERATION_TEXTS[operation.operation]
         notify(

@@ -55,6 +55,7 @@ A = TypeVar("A", bound=Payload)
 
 def _snapshot(policy: Policy) -> PolicySnapshot:
     return PolicySnapshot(
+        **service.contacts(policy).model_dump(),
         status=policy.status.value,
         insurer=policy.insurer,
         region=policy.region,

@@ -13,7 +13,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.calendar import business_day
-from kit.contracts.oms import OMS_POLICY_CHANGED, InsuredPerson, PolicyChanged, normalized_name
+from kit.contracts.oms import (
+    OMS_POLICY_CHANGED,
+    InsuredPerson,
+    PolicyChanged,
+    PolicyContacts,
+    normalized_name,
+)
 from kit.db import session_is_postgres
 from kit.messaging import Outbox
 from registry.directory.insurers import insurer_in
@@ -101,10 +107,21 @@ async def find_person(
     return await session.scalar(query)
 
 
+def contacts(policy: Policy) -> PolicyContacts:
+    """OMS-03: the insurer's name and phone from the directory, and the clinic."""
+    insurer = insurer_in(policy.region, policy.insurer)
+    return PolicyContacts(
+        insurer_name=insurer.name if insurer else None,
+        insurer_phone=insurer.phone if insurer else None,
+        clinic=policy.clinic,
+    )
+
+
 def changed(
     policy: Policy, person: Person, operation: Operation, reason: str, source: str, at: datetime
 ) -> PolicyChanged:
     return PolicyChanged(
+        **contacts(policy).model_dump(),
         enp=policy.enp,
         operation=operation.value,
         status=policy.status.value,
