@@ -27,6 +27,8 @@ TEST_PARTNER = {
         "dms.policies.read",
         "notifications.read",
         "notifications.write",
+        "oms.policies.read",
+        "oms.policies.write",
     ],
 }
 TEST_PARTNERS_JSON = json.dumps([TEST_PARTNER], ensure_ascii=False)

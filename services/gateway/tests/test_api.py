@@ -275,6 +275,30 @@ async def test_a_partner_acts_only_for_an_account_holder_who_allowed_it(gateway:
     assert grants[0]["revoked_at"] is not None
 
 
+async def test_a_partner_reads_oms_but_cannot_apply_for_the_holder(gateway: Gateway):  # OMS-01
+    holder = await gateway.headers("citizen")
+    me = await profile(gateway, holder)
+    scopes = {"scopes": ["oms.policies.read", "oms.policies.write"]}
+    assert (
+        await gateway.http.put("/me/partner-grants/hr-test", json=scopes, headers=holder)
+    ).status_code == 200
+    partner = await gateway.partner_headers(on_behalf_of=me["id"])
+    assert (await gateway.http.get("/oms/policies", headers=partner)).status_code == 200
+    asked = await gateway.http.post(
+        "/oms/requests",
+        json={"region": "77", "insurer": "smo-alfa"},
+        headers={**partner, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert asked.status_code == 403
+    assert asked.json()["type"] == "urn:problem:OMS-01"
+    mine = await gateway.http.post(
+        "/oms/requests",
+        json={"region": "77", "insurer": "smo-alfa"},
+        headers={**holder, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert mine.status_code == 202
+
+
 async def test_wrong_partner_credentials(gateway: Gateway):
     response = await gateway.http.post(
         "/oauth/token", data={"grant_type": "client_credentials"}, auth=("hr-test", "wrong")

@@ -56,7 +56,17 @@ def refused(error: service.NotRequestable) -> ProblemError:
 
 
 async def confirmed_account(session: AsyncSession, cipher: DataCipher, principal: Principal) -> AccountView:
+    """Who may ask the register for something: the confirmed holder (ACC-01), in person (OMS-01)."""
     ensure_can_apply(principal)
+    if principal.client_id is not None:
+        raise ProblemError(
+            403,
+            rule="OMS-01",
+            title_ru="Заявления по ОМС подаёт сам владелец учётной записи, не представитель",
+            title_en="ОМС applications are made by the account holder in person, not by a representative",
+            detail_ru=f"Система «{principal.client_id}» может только смотреть полисы и заявления",
+            detail_en=f"The system '{principal.client_id}' may only read the policies and applications",
+        )
     account = await get_account(session, cipher, principal.account_id)
     assert account is not None, "a token names an existing account"
     return account
