@@ -13,7 +13,7 @@ PYPROJECTS := $(wildcard shared/pyproject.toml services/*/pyproject.toml service
 
 help:
 	@echo "make run [DATABASE=postgres]   start every service as a local process (Ctrl-C stops them)"
-	@echo "make demo                      the ДМС-мигрант story against the running system (make run first)"
+	@echo "make demo [DEMO_ARGS=--oms]      the ДМС-мигрант (or ОМС) story against the running system (make run first)"
 	@echo "make test                      install, start PostgreSQL and RabbitMQ if needed, run every test"
 	@echo "make lint                      ruff and mypy"
 	@echo "make migrate [DATABASE=...]    bring every service's database schema up to date"

@@ -1,7 +1,8 @@
 """``make demo``: the ДМС-мигрант story against the running interchange (``make run`` first),
-printed step by step as the applicant would follow it in the cabinet.
+printed step by step as the applicant would follow it in the cabinet; ``--oms`` plays the ОМС one
+(a citizen's policy, a child's, suspending and resuming; a foreigner's application with scans).
 
-    python -m devtools.demo [--gateway http://127.0.0.1:8000] [--region 77] [--decline-first]
+    python -m devtools.demo [--gateway http://127.0.0.1:8000] [--region 77] [--decline-first] [--oms]
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import argparse
 import asyncio
 import sys
 import textwrap
+import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -136,14 +139,144 @@ async def story(gateway: str, region: str, decline_first: bool) -> None:
         await cabinet.close()
 
 
+async def wait_until(cabinet: Cabinet, path: str, done: Any, timeout: float = 30.0) -> Any:
+    for _ in range(int(timeout / 0.3)):
+        found = await cabinet.get(path)
+        if done(found):
+            return found
+        await asyncio.sleep(0.3)
+    raise FlowError(f"{path} did not reach the expected state in {timeout:.0f} s: {found}")
+
+
+async def post(cabinet: Cabinet, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = await cabinet.http.post(
+        path, json=body, headers={**cabinet.headers, "Idempotency-Key": str(uuid.uuid4())}
+    )
+    if response.status_code >= 300:
+        raise FlowError(f"POST {path} answered {response.status_code}: {response.text}")
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def print_policies(listing: dict[str, Any]) -> None:
+    for p in listing["items"]:
+        whose = f"ребёнок {p['insured_name']}" if p["insured"] == "child" else "мой / mine"
+        until = p["valid_until"] or "бессрочно"
+        print(
+            f"  ЕНП {p['enp']} ({whose}): {p['status']}, {p['insurer_name']} {p['insurer_phone']}, до {until}"
+        )
+
+
+async def oms_story(gateway: str, region: str) -> None:
+    citizen_account = next(a for a in DEMO_ACCOUNTS if a.key == "citizen")
+    worker_account = next(a for a in DEMO_ACCOUNTS if a.key == "worker")
+    citizen, worker = Cabinet(gateway), Cabinet(gateway)
+    try:
+        say("1. Вход гражданина РФ / A citizen logs in", citizen_account.login)
+        await citizen.login(citizen_account.login, citizen_account.password)
+        lookup = (await citizen.get("/oms/policies"))["lookup"]
+        print(f"  реестр / the register: {lookup['message_ru']}")
+        lookup = (await wait_until(citizen, "/oms/policies", lambda r: r["lookup"]["status"] != "pending"))[
+            "lookup"
+        ]
+        print(f"  → {lookup['message_ru']}")
+
+        say("2. Заявление на полис ОМС для себя / Asking for my own policy (OMS-01)")
+        asked = await post(citizen, "/oms/requests", {"region": region, "insurer": "smo-alfa"})
+        answered = await wait_until(
+            citizen,
+            "/oms/requests",
+            lambda r: next(i for i in r["items"] if i["id"] == asked["id"])["status"] != "submitted",
+        )
+        mine = next(i for i in answered["items"] if i["id"] == asked["id"])
+        print(f"  ответ реестра / the answer: {mine['status']}, ЕНП {mine['enp']} {mine['rule'] or ''}")
+
+        say("3. Полис для ребёнка по свидетельству о рождении / A child's policy by the birth certificate")
+        born = business_day(utcnow()).replace(year=business_day(utcnow()).year - 5, day=1)
+        child = {
+            "name": {"last_name": "Смирнова", "first_name": "Алёна", "patronymic": "Игоревна"},
+            "sex": "female",
+            "birth_date": born.isoformat(),
+            "birth_certificate": {"series": "IV-МЮ", "number": "654321", "issued_on": born.isoformat()},
+        }
+        await post(citizen, "/oms/requests", {"region": region, "insurer": "smo-vita", "child": child})
+        policies = await wait_until(citizen, "/oms/policies", lambda r: len(r["items"]) >= 2)
+        print_policies(policies)
+
+        say("4. Приостановить и возобновить / Suspend (military service) and resume (OMS-06)")
+        enp = next(p["enp"] for p in policies["items"] if p["insured"] == "self")
+        for operation, reason, status in (
+            ("suspend", "призыв на военную службу", "suspended"),
+            ("resume", "окончание военной службы", "active"),
+        ):
+            await post(citizen, f"/oms/policies/{enp}/operations", {"operation": operation, "reason": reason})
+            await wait_until(
+                citizen,
+                "/oms/policies",
+                lambda r, s=status: any(p["enp"] == enp and p["status"] == s for p in r["items"]),
+            )
+            print(f"  {operation}: {status}")
+
+        say("5. Иностранный гражданин: заявление со сканами / A foreigner applies with scans (OMS-05)")
+        await worker.login(worker_account.login, worker_account.password)
+        today = business_day(utcnow())
+        data = {
+            "birth_place": "г. Самарканд, Узбекистан",
+            "migration_card": {
+                "number": "1234567",
+                "entry_date": (today - timedelta(days=100)).isoformat(),
+                "stay_until": (today + timedelta(days=180)).isoformat(),
+            },
+            "stay": {
+                "kind": "labour_contract",
+                "number": "ТД-15",
+                "issued_on": (today - timedelta(days=90)).isoformat(),
+                "valid_until": (today + timedelta(days=365)).isoformat(),
+                "employer_inn": "7707083893",
+            },
+            "address": "г. Москва, ул. Тверская, д. 1, кв. 1",
+            "region": region,
+            "insurer": "smo-alfa",
+            "consent_to_personal_data": True,
+        }
+        application = await post(worker, "/oms/foreigner-applications", data)
+        path = f"/oms/foreigner-applications/{application['id']}"
+        for kind, content, content_type in (
+            ("passport", b"\xff\xd8\xff\xe0" + bytes(2000), "image/jpeg"),
+            ("migration_card", b"%PDF-1.4\n" + bytes(2000), "application/pdf"),
+        ):
+            uploaded = await worker.http.put(
+                f"{path}/scans/{kind}",
+                content=content,
+                headers={**worker.headers, "Content-Type": content_type},
+            )
+            print(f"  скан / scan {kind}: {uploaded.status_code} {uploaded.json().get('sha256', '')[:16]}…")
+        await post(worker, f"{path}/submit")
+        reviewed = await wait_until(worker, path, lambda a: a["status"] not in {"submitted"})
+        print(f"  решение / review: {reviewed['status']}, ЕНП {reviewed['enp']}")
+        print_policies(await worker.get("/oms/policies"))
+
+        say("6. Уведомления / Notifications")
+        for cabinet in (citizen, worker):
+            for note in reversed((await cabinet.notifications())["items"][:8]):
+                print(f"  • {note['created_at'][11:19]} {note['title']}")
+    finally:
+        await citizen.close()
+        await worker.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--region", default="77")
     parser.add_argument("--decline-first", action="store_true", help="pay with a declined card first")
+    parser.add_argument("--oms", action="store_true", help="the ОМС story instead of the ДМС one")
     args = parser.parse_args()
     try:
-        asyncio.run(story(args.gateway, args.region, args.decline_first))
+        if args.oms:
+            asyncio.run(oms_story(args.gateway, args.region))
+        else:
+            asyncio.run(story(args.gateway, args.region, args.decline_first))
     except (FlowError, httpx.HTTPError) as exc:
         print(f"\n✗ {exc}\n  Is the interchange running? Start it with `make run`.", file=sys.stderr)
         return 1

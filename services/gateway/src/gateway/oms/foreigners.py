@@ -202,7 +202,9 @@ async def record_review(session: AsyncSession, review: ForeignerApplicationRevie
     application.needed = [n.model_dump() for n in review.needed]
     application.enp = review.enp
     if review.enp and review.policy:
-        await show_policy(session, application.account_id, review.enp, review.policy, review.at)
+        shown = await show_policy(session, application.account_id, review.enp, review.policy, review.at)
+        if review.outcome == "approved" and not shown:
+            return  # the policy's announcement came first and told the holder
     title = REVIEW_TEXTS[review.outcome]
     if review.needed:
         body = ("; ".join(n.ru for n in review.needed), "; ".join(n.en for n in review.needed))

@@ -10,7 +10,6 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import accounts_matching
-from gateway.notifications.service import notify
 from gateway.oms import foreigners, lookups, service
 from gateway.settings import GatewaySettings
 from kit.contracts.base import Payload
@@ -31,15 +30,6 @@ from kit.runtime import ConsumerSpec
 
 QUEUE = "gateway.oms"
 P = TypeVar("P", bound=Payload)
-
-TEXTS: dict[str, tuple[str, str]] = {
-    "issue": ("Полис ОМС оформлен", "ОМС policy issued"),
-    "suspend": ("Действие полиса ОМС приостановлено", "ОМС policy suspended"),
-    "resume": ("Действие полиса ОМС возобновлено", "ОМС policy resumed"),
-    "change_insurer": ("Сменилась страховая медицинская организация", "The ОМС insurer changed"),
-    "change_region": ("Сменился регион страхования", "The ОМС region changed"),
-    "terminate": ("Полис ОМС прекратил действие", "ОМС policy terminated"),
-}
 
 
 def recording(
@@ -69,20 +59,10 @@ def consumer(cipher: DataCipher, settings: GatewaySettings) -> ConsumerSpec:
         showing = await service.accounts_showing(session, event.enp)
         snapshot = PolicySnapshot.model_validate(event.model_dump(include=set(PolicySnapshot.model_fields)))
         for account_id in dict.fromkeys([*matching, *showing]):
-            shown = await service.show_policy(session, account_id, event.enp, snapshot, event.at)
-            if not shown:
-                continue  # an older announcement arriving late changes nothing
-            title = TEXTS[event.operation]
-            notify(
-                session,
-                account_id=account_id,
-                kind=f"oms.{event.operation}",
-                title=title,
-                body=(
-                    f"ЕНП {event.enp}: {title[0].lower()} ({event.reason})",
-                    f"ЕНП {event.enp}: {title[1]}",
-                ),
-            )
+            # Whoever shows a change first tells the holder: this announcement, or the register's
+            # answer to what the holder asked (an answer and its announcement carry the same time).
+            if await service.show_policy(session, account_id, event.enp, snapshot, event.at):
+                service.notify_change(session, account_id, event.enp, event.operation, event.reason)
 
     on_request_answered = recording(service.record_answer)
     on_operation_answered = recording(service.record_operation_answer)

@@ -181,10 +181,12 @@ async def show_policy(
     insured: str = "self",
     insured_name: bytes | None = None,
 ) -> bool:
-    """Show the policy in the account's cabinet; an announcement older than the one shown is ignored.
-    ``insured`` and ``insured_name`` are kept from the first showing (a child's stays a child's)."""
+    """Show the policy in the account's cabinet. False when the cabinet already shows this change or a
+    later one (an answer and the announcement of the same change carry the same time), so that a
+    change is notified once. ``insured`` and ``insured_name`` stay as first shown (a child's stays a
+    child's)."""
     row = await session.get(OmsPolicy, (account_id, enp), with_for_update=True)
-    if row is not None and as_utc(row.changed_at) > at:
+    if row is not None and as_utc(row.changed_at) >= at:
         return False
     if row is None:
         row = OmsPolicy(account_id=account_id, enp=enp, insured=insured, insured_name=insured_name)
@@ -193,6 +195,28 @@ async def show_policy(
     row.valid_from, row.valid_until, row.changed_at = policy.valid_from, policy.valid_until, at
     row.insurer_name, row.insurer_phone, row.clinic = policy.insurer_name, policy.insurer_phone, policy.clinic
     return True
+
+
+CHANGE_TEXTS: dict[str, tuple[str, str]] = {
+    "issue": ("Полис ОМС оформлен", "ОМС policy issued"),
+    "suspend": ("Действие полиса ОМС приостановлено", "ОМС policy suspended"),
+    "resume": ("Действие полиса ОМС возобновлено", "ОМС policy resumed"),
+    "change_insurer": ("Сменилась страховая медицинская организация", "The ОМС insurer changed"),
+    "change_region": ("Сменился регион страхования", "The ОМС region changed"),
+    "terminate": ("Полис ОМС прекратил действие", "ОМС policy terminated"),
+}
+
+
+def notify_change(session: AsyncSession, account_id: str, enp: str, operation: str, reason: str) -> None:
+    """OMS-07: a change of the policy reaches the cabinet."""
+    title = CHANGE_TEXTS[operation]
+    notify(
+        session,
+        account_id=account_id,
+        kind=f"oms.{operation}",
+        title=title,
+        body=(f"ЕНП {enp}: {title[0].lower()} ({reason})", f"ЕНП {enp}: {title[1]}"),
+    )
 
 
 async def accounts_showing(session: AsyncSession, enp: str) -> list[str]:
@@ -216,8 +240,9 @@ async def record_answer(session: AsyncSession, answer: PolicyRequestAnswered) ->
         return
     request.status, request.answered_at, request.enp = answer.outcome, answer.at, answer.enp
     request.rule, request.reason_ru, request.reason_en = answer.rule, answer.reason_ru, answer.reason_en
+    shown = False
     if answer.enp and answer.policy:
-        await show_policy(
+        shown = await show_policy(
             session,
             request.account_id,
             answer.enp,
@@ -226,6 +251,8 @@ async def record_answer(session: AsyncSession, answer: PolicyRequestAnswered) ->
             insured=request.insured,
             insured_name=request.child,
         )
+    if answer.outcome == "issued" and not shown:
+        return  # its announcement came first and told the holder
     title = ANSWER_TEXTS[answer.outcome]
     body = (
         f"ЕНП {answer.enp}" if answer.enp else (answer.reason_ru or title[0]),
@@ -314,8 +341,10 @@ async def record_operation_answer(session: AsyncSession, answer: PolicyOperation
         return
     operation.status, operation.answered_at = answer.outcome, answer.at
     operation.rule, operation.reason_ru, operation.reason_en = answer.rule, answer.reason_ru, answer.reason_en
-    if answer.policy is not None:
-        await show_policy(session, operation.account_id, answer.enp, answer.policy, answer.at)
+    policy = answer.policy if answer.outcome == "done" else None
+    if policy is not None and await show_policy(session, operation.account_id, answer.enp, policy, answer.at):
+        # the answer came before the change's announcement: it tells the holder
+        notify_change(session, operation.account_id, answer.enp, operation.operation, operation.reason)
     if answer.outcome == "refused":
         what = OPERATION_TEXTS[operation.operation]
         notify(
