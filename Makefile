@@ -64,6 +64,7 @@ bench: install
 	$(PY) -m bench.messaging
 	$(PY) -m bench.payments
 	$(PY) -m bench.flow
+	$(PY) -m bench.oms
 	$(PY) -m bench.registry
 
 compose-check:

@@ -241,6 +241,22 @@ async def my_requests(principal: Reader, runtime: Runtime, cipher: Cipher) -> Om
         )
 
 
+@router.get(
+    "/requests/{request_id}",
+    response_model=OmsRequestOut,
+    summary="One ОМС policy request",
+    responses=PROBLEMS,
+)
+async def one_request(request_id: str, principal: Reader, runtime: Runtime, cipher: Cipher) -> OmsRequestOut:
+    async with runtime.db.transaction() as session:
+        found = await session.get(OmsRequest, request_id)
+        if found is None or found.account_id != principal.account_id:
+            raise ProblemError(
+                404, rule="not-found", title_ru="Заявление не найдено", title_en="No such request"
+            )
+        return _request_out(found, cipher)
+
+
 def _operation_out(operation: OmsOperation) -> OmsOperationOut:
     return OmsOperationOut.model_validate(operation, from_attributes=True)
 
@@ -302,3 +318,19 @@ async def my_operations(principal: Reader, runtime: Runtime) -> OmsOperationList
         return OmsOperationList(
             items=[_operation_out(o) for o in await service.operations_of(session, principal.account_id)]
         )
+
+
+@router.get(
+    "/operations/{operation_id}",
+    response_model=OmsOperationOut,
+    summary="One operation on an ОМС policy",
+    responses=PROBLEMS,
+)
+async def one_operation(operation_id: str, principal: Reader, runtime: Runtime) -> OmsOperationOut:
+    async with runtime.db.transaction() as session:
+        found = await session.get(OmsOperation, operation_id)
+        if found is None or found.account_id != principal.account_id:
+            raise ProblemError(
+                404, rule="not-found", title_ru="Заявление не найдено", title_en="No such operation"
+            )
+        return _operation_out(found)
