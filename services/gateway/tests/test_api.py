@@ -297,6 +297,10 @@ async def test_a_partner_reads_oms_but_cannot_apply_for_the_holder(gateway: Gate
         headers={**holder, "Idempotency-Key": str(uuid.uuid4())},
     )
     assert mine.status_code == 202
+    path = f"/oms/requests/{mine.json()['id']}"
+    assert (await gateway.http.get(path, headers=holder)).json()["status"] == "submitted"
+    other = await gateway.http.get(path, headers=await gateway.headers("worker"))
+    assert other.status_code == 404  # ACC-02: only one's own
 
 
 async def test_wrong_partner_credentials(gateway: Gateway):
