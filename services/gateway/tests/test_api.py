@@ -3,13 +3,14 @@ submission checks with their wording, idempotency, each person's own data, notif
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from devtools.cabinet import application_for
 from gateway.accounts.demo import DEMO_ACCOUNTS
@@ -329,3 +330,20 @@ async def test_notifications_unread_count_and_marking_read(gateway: Gateway):
     english = await gateway.http.get("/notifications", headers={**headers, "Accept-Language": "en"})
     assert all(n["read"] for n in english.json()["items"])
     assert datetime.fromisoformat(english.json()["items"][0]["created_at"]) <= datetime.now(UTC)
+
+
+async def test_opening_the_cabinet_twice_at_once_asks_the_register_once(gateway: Gateway):  # OMS-02
+    holder = await gateway.headers("citizen")
+    first, second = await asyncio.gather(
+        gateway.http.get("/oms/policies", headers=holder), gateway.http.get("/oms/policies", headers=holder)
+    )
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json()["lookup"]["status"] == second.json()["lookup"]["status"] == "pending"
+    outbox = gateway.runtime.tables.outbox
+    async with gateway.runtime.db.transaction() as session:
+        asked = await session.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.type == "oms.policy.lookup.requested")
+        )
+    assert asked == 1
+    unconfirmed = await gateway.http.get("/oms/policies", headers=await gateway.headers("unconfirmed"))
+    assert unconfirmed.json()["lookup"] is None  # ACC-01: nobody is looked up on an unconfirmed account

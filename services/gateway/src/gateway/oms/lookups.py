@@ -10,6 +10,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import AccountView, get_account
@@ -24,6 +26,7 @@ from kit.contracts.oms import (
     PolicyLookupRequested,
 )
 from kit.crypto import DataCipher
+from kit.db import session_is_postgres
 from kit.messaging import Outbox
 from kit.messaging.envelope import utcnow
 from kit.runtime import ServiceRuntime, StartupHook
@@ -41,27 +44,17 @@ def can_look_up(account: AccountView) -> bool:
     return profile.birth_date is not None and (profile.snils is not None or profile.document is not None)
 
 
-async def ask(
-    session: AsyncSession, outbox: Outbox, account: AccountView, now: datetime, *, retry: bool = False
-) -> OmsLookup:
-    """Ask the register: the first time or when the holder asks again (``retry`` false: the count
-    starts over), or again after a "not found" (``retry``)."""
-    lookup = await session.get(OmsLookup, account.id, with_for_update=True)
-    if lookup is None:
-        lookup = OmsLookup(account_id=account.id, attempts=0)
-        session.add(lookup)
-    lookup.attempts = lookup.attempts + 1 if retry else 1
-    lookup.status = "retrying" if retry else "pending"
-    lookup.lookup_id = str(uuid.uuid4())
-    lookup.asked_at, lookup.next_attempt_at = now, None
+async def _publish(
+    session: AsyncSession, outbox: Outbox, account: AccountView, lookup_id: str, now: datetime
+) -> None:
     profile = account.profile
-    assert profile.birth_date is not None
+    assert profile.birth_date is not None, "can_look_up() was checked"
     name = profile.name_cyrillic
     await outbox.put(
         session,
         OMS_POLICY_LOOKUP_REQUESTED,
         PolicyLookupRequested(
-            lookup_id=lookup.lookup_id,
+            lookup_id=lookup_id,
             person=InsuredPerson(
                 last_name=name.last_name,
                 first_name=name.first_name,
@@ -74,6 +67,49 @@ async def ask(
         ),
         correlation_id=f"oms.lookup.{account.id}",
     )
+
+
+async def _ask_first(session: AsyncSession, outbox: Outbox, account: AccountView, now: datetime) -> bool:
+    """The first question about this holder, once: two cabinets opening at the same moment insert one
+    row (ON CONFLICT DO NOTHING) and send one question. True when this call asked."""
+    insert = pg_insert if session_is_postgres(session) else sqlite_insert
+    lookup_id = str(uuid.uuid4())
+    inserted = await session.execute(
+        insert(OmsLookup)
+        .values(account_id=account.id, lookup_id=lookup_id, status="pending", attempts=1, asked_at=now)
+        .on_conflict_do_nothing(index_elements=["account_id"])
+    )
+    if getattr(inserted, "rowcount", 0) != 1:
+        return False
+    await _publish(session, outbox, account, lookup_id, now)
+    return True
+
+
+async def ensure_asked(
+    session: AsyncSession, outbox: Outbox, account: AccountView, now: datetime
+) -> OmsLookup:
+    """The holder's look-up, asked the first time it is needed."""
+    await _ask_first(session, outbox, account, now)
+    lookup = await session.get(OmsLookup, account.id, populate_existing=True)
+    assert lookup is not None
+    return lookup
+
+
+async def ask(
+    session: AsyncSession, outbox: Outbox, account: AccountView, now: datetime, *, retry: bool = False
+) -> OmsLookup:
+    """Ask again: after a "not found" (``retry``: one more attempt), or because the holder asked (the
+    count starts over)."""
+    first = await _ask_first(session, outbox, account, now)
+    lookup = await session.get(OmsLookup, account.id, with_for_update=True, populate_existing=True)
+    assert lookup is not None
+    if first:
+        return lookup
+    lookup.attempts = lookup.attempts + 1 if retry else 1
+    lookup.status = "retrying" if retry else "pending"
+    lookup.lookup_id = str(uuid.uuid4())
+    lookup.asked_at, lookup.answered_at, lookup.next_attempt_at = now, None, None
+    await _publish(session, outbox, account, lookup.lookup_id, now)
     return lookup
 
 

@@ -123,7 +123,7 @@ async def my_policies(principal: Reader, runtime: Runtime, cipher: Cipher) -> Om
         if lookup is None and can_apply(principal.level):
             account = await get_account(session, cipher, principal.account_id)
             if account is not None and lookups.can_look_up(account):
-                lookup = await lookups.ask(session, runtime.outbox, account, utcnow())
+                lookup = await lookups.ensure_asked(session, runtime.outbox, account, utcnow())
         rows = (
             await session.scalars(select(OmsPolicy).where(OmsPolicy.account_id == principal.account_id))
         ).all()
