@@ -3,7 +3,8 @@
 It creates a fresh PostgreSQL database, migrates it, loads N synthetic persons with
 ``registry.seed`` (COPY), then times look-ups through the registry's own query functions
 (SQLAlchemy async session, one transaction each, as a request does): first one at a time
-(latency), then 8 at once (throughput). Memory: this process's peak RSS and the database's size.
+(latency), then 8 at once (throughput). Memory: this process's peak RSS, the largest seed worker's,
+and the database's size.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def main() -> int:
         upgrade_to_head(MIGRATIONS, url)
         load = asyncio.run(seed(dsn, args.persons))
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # the seed's worker processes (the largest one; they have all ended by now)
+        worker_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         rows = asyncio.run(sample(dsn, args.lookups))
 
         async def size() -> int:
@@ -111,6 +114,7 @@ def main() -> int:
             "persons": args.persons,
             "load": load,
             "loader_peak_rss_mb": round(rss_mb),
+            "loader_worker_peak_rss_mb": round(worker_rss_mb),
             "database_size_mb": round(asyncio.run(size()) / 2**20),
             "sequential": asyncio.run(lookups(url, rows, 1)),
             "concurrent_8": asyncio.run(lookups(url, rows, 8)),
@@ -123,7 +127,8 @@ def main() -> int:
     print(
         f"\nRegister of {results['persons']:,} persons: loaded in {load['seconds']:.1f} s = "
         f"{load['persons_per_second']:,.0f} persons/s; database {results['database_size_mb']} MB; "
-        f"loader peak RSS {results['loader_peak_rss_mb']} MB"
+        f"loader peak RSS {results['loader_peak_rss_mb']} MB (each of {load.get('workers', 0)} workers "
+        f"at most {results['loader_worker_peak_rss_mb']} MB)"
     )
     for mode in ("sequential", "concurrent_8"):
         for name, figures in results[mode].items():
