@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import AccountView
@@ -28,7 +30,7 @@ from kit.contracts.oms import (
     PolicySnapshot,
 )
 from kit.crypto import DataCipher
-from kit.db import as_utc
+from kit.db import as_utc, session_is_postgres
 from kit.messaging import Outbox
 
 #: The account's identity document as the register names it.
@@ -185,15 +187,32 @@ async def show_policy(
     later one (an answer and the announcement of the same change carry the same time), so that a
     change is notified once. ``insured`` and ``insured_name`` stay as first shown (a child's stays a
     child's)."""
-    row = await session.get(OmsPolicy, (account_id, enp), with_for_update=True)
-    if row is not None and as_utc(row.changed_at) >= at:
+    shown = {
+        "status": policy.status,
+        "insurer": policy.insurer,
+        "region": policy.region,
+        "valid_from": policy.valid_from,
+        "valid_until": policy.valid_until,
+        "insurer_name": policy.insurer_name,
+        "insurer_phone": policy.insurer_phone,
+        "clinic": policy.clinic,
+        "changed_at": at,
+    }
+    # Insert first (two handlers showing one new policy at once insert one row), then compare.
+    insert = pg_insert if session_is_postgres(session) else sqlite_insert
+    inserted = await session.execute(
+        insert(OmsPolicy)
+        .values(account_id=account_id, enp=enp, insured=insured, insured_name=insured_name, **shown)
+        .on_conflict_do_nothing(index_elements=["account_id", "enp"])
+    )
+    if getattr(inserted, "rowcount", 0) == 1:
+        return True
+    row = await session.get(OmsPolicy, (account_id, enp), with_for_update=True, populate_existing=True)
+    assert row is not None
+    if as_utc(row.changed_at) >= at:
         return False
-    if row is None:
-        row = OmsPolicy(account_id=account_id, enp=enp, insured=insured, insured_name=insured_name)
-        session.add(row)
-    row.status, row.insurer, row.region = policy.status, policy.insurer, policy.region
-    row.valid_from, row.valid_until, row.changed_at = policy.valid_from, policy.valid_until, at
-    row.insurer_name, row.insurer_phone, row.clinic = policy.insurer_name, policy.insurer_phone, policy.clinic
+    for name, value in shown.items():
+        setattr(row, name, value)
     return True
 
 
