@@ -16,11 +16,13 @@ TODAY = date(2026, 11, 30)
 
 
 def child(**change: Any) -> ChildIn:
+    """A valid child; the certificate issued nine days after the birth unless given."""
+    born = change.get("birth_date", date(2020, 3, 1))
     data: dict[str, Any] = {
         "name": {"last_name": "Иванова", "first_name": "Мария", "patronymic": "Петровна"},
         "sex": "female",
-        "birth_date": date(2020, 3, 1),
-        "birth_certificate": {"series": "II-АБ", "number": "123456", "issued_on": date(2020, 3, 10)},
+        "birth_date": born,
+        "birth_certificate": {"series": "II-АБ", "number": "123456", "issued_on": born + timedelta(days=9)},
     }
     return ChildIn.model_validate(data | change)
 
@@ -38,7 +40,13 @@ def test_a_child_under_14_with_a_birth_certificate_passes():  # OMS-01
     [
         ({"birth_date": date(2012, 11, 30)}, {("child.birth_date", "OMS-01")}),  # 14 today
         ({"birth_date": date(2012, 12, 1)}, set()),  # 14 tomorrow
-        ({"birth_date": date(2026, 12, 1)}, {("child.birth_date", "date-not-future")}),
+        (
+            {"birth_date": date(2026, 12, 1)},
+            {
+                ("child.birth_date", "date-not-future"),
+                ("child.birth_certificate.issued_on", "date-not-future"),
+            },
+        ),
         (
             {"name": {"last_name": "Ivanova", "first_name": "Мария"}},
             {("child.name.last_name", "name-cyrillic")},
@@ -46,8 +54,7 @@ def test_a_child_under_14_with_a_birth_certificate_passes():  # OMS-01
     ],
 )
 def test_child_violations(change, expected):  # OMS-01
-    found = fields(rules.child_violations(child(**change), TODAY))
-    assert found - {("child.birth_certificate.issued_on", "after-birth")} == expected
+    assert fields(rules.child_violations(child(**change), TODAY)) == expected
 
 
 def test_a_certificate_is_issued_after_birth_and_not_in_the_future():

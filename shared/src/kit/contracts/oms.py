@@ -28,6 +28,9 @@ def person_match_values(
     return values
 
 
+#: A Russian child gets a passport at 14; until then the birth certificate identifies them (OMS-01).
+CHILD_PASSPORT_AGE = 14
+
 PolicyOperation = Literal["issue", "suspend", "resume", "change_insurer", "change_region", "terminate"]
 
 
@@ -231,6 +234,11 @@ OMS_POLICY_OPERATION_ANSWERED = registry.register(
 # -- a foreigner's application (OMS-05) -------------------------------------------------------------
 
 ScanKind = Literal["passport", "migration_card", "stay_document"]
+#: The scans a foreigner's application cannot go without (OMS-05), named in Russian and English.
+REQUIRED_SCANS: dict[str, tuple[str, str]] = {
+    "passport": ("паспорт", "passport"),
+    "migration_card": ("миграционная карта", "migration card"),
+}
 
 
 class ScanReference(Payload):

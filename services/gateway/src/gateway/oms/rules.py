@@ -10,11 +10,8 @@ from stdnum.ru import inn
 from gateway.oms.schemas import ChildIn, ForeignerApplicationIn, OmsOperationIn
 from gateway.violations import Violation, name_violations
 from kit.calendar import age_on
+from kit.contracts.oms import CHILD_PASSPORT_AGE, REQUIRED_SCANS
 
-#: A Russian child gets a passport at 14; until then the birth certificate identifies them (OMS-01).
-PASSPORT_AGE = 14
-#: The scans a foreigner's application cannot go without (OMS-05).
-REQUIRED_SCANS = ("passport", "migration_card")
 #: What a scan may be, recognised by its first bytes (the declared type must agree).
 SCAN_SIGNATURES = {
     "image/jpeg": b"\xff\xd8\xff",
@@ -34,14 +31,15 @@ def child_violations(child: ChildIn, today: date) -> list[Violation]:
                 "The date of birth is in the future",
             )
         )
-    elif age_on(child.birth_date, today) >= PASSPORT_AGE:
+    elif age_on(child.birth_date, today) >= CHILD_PASSPORT_AGE:
         found.append(
             Violation(
                 "child.birth_date",
                 "OMS-01",
-                f"С {PASSPORT_AGE} лет у ребёнка есть паспорт: заявление подаётся по паспорту, "
+                f"С {CHILD_PASSPORT_AGE} лет у ребёнка есть паспорт: заявление подаётся по паспорту, "
                 "не по свидетельству о рождении",
-                f"From {PASSPORT_AGE} a child has a passport: apply with it, not with the birth certificate",
+                f"From {CHILD_PASSPORT_AGE} a child has a passport: apply with it, "
+                "not with the birth certificate",
             )
         )
     certificate = child.birth_certificate
@@ -186,13 +184,8 @@ def foreigner_violations(data: ForeignerApplicationIn, today: date) -> list[Viol
 
 def missing_scans(uploaded: set[str]) -> list[Violation]:
     return [
-        Violation(
-            f"scans.{kind}",
-            "OMS-05",
-            "Загрузите скан-копию: " + {"passport": "паспорт", "migration_card": "миграционная карта"}[kind],
-            f"Upload the scan of the {kind.replace('_', ' ')}",
-        )
-        for kind in REQUIRED_SCANS
+        Violation(f"scans.{kind}", "OMS-05", f"Загрузите скан-копию: {ru}", f"Upload the scan of the {en}")
+        for kind, (ru, en) in REQUIRED_SCANS.items()
         if kind not in uploaded
     ]
 

@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from kit.calendar import age_on
+from kit.contracts.oms import CHILD_PASSPORT_AGE, REQUIRED_SCANS
 
 
 class PolicyStatus(StrEnum):
@@ -97,10 +98,6 @@ def is_expired(valid_until: date | None, today: date) -> bool:
     return valid_until is not None and valid_until < today
 
 
-#: A Russian child gets a passport at 14; until then the birth certificate identifies them.
-PASSPORT_AGE = 14
-
-
 def child_refusal(document_kind: str, birth_date: date, today: date) -> Refusal | None:
     """OMS-01: a parent asks for a child's policy with the birth certificate; from 14 the child has a
     passport and is identified by it."""
@@ -115,12 +112,12 @@ def child_refusal(document_kind: str, birth_date: date, today: date) -> Refusal 
         return Refusal(
             "OMS-01", "born-in-future", "Дата рождения в будущем", "The date of birth is in the future"
         )
-    if age_on(birth_date, today) >= PASSPORT_AGE:
+    if age_on(birth_date, today) >= CHILD_PASSPORT_AGE:
         return Refusal(
             "OMS-01",
             "child-has-passport",
-            f"С {PASSPORT_AGE} лет ребёнка указывают по паспорту, а не по свидетельству о рождении",
-            f"From {PASSPORT_AGE} a child is identified by the passport, not the birth certificate",
+            f"С {CHILD_PASSPORT_AGE} лет ребёнка указывают по паспорту, а не по свидетельству о рождении",
+            f"From {CHILD_PASSPORT_AGE} a child is identified by the passport, not the birth certificate",
         )
     return None
 
@@ -194,18 +191,10 @@ def foreigner_needs(
                 "The document the policy rests on has ended: a current contract or permit is needed",
             )
         )
-    for kind, ru, en in (
-        ("passport", "паспорта", "passport"),
-        ("migration_card", "миграционной карты", "migration card"),
-    ):
+    for kind, (ru, en) in REQUIRED_SCANS.items():
         if kind not in scans:
             needed.append(
-                Needed(
-                    f"scans.{kind}",
-                    "OMS-05",
-                    f"Нужна скан-копия {ru}",
-                    f"A scan of the {en} is needed",
-                )
+                Needed(f"scans.{kind}", "OMS-05", f"Нужна скан-копия: {ru}", f"A scan of the {en} is needed")
             )
     return needed
 
