@@ -175,10 +175,11 @@ def test_both_scans_are_required():  # OMS-05
         ("application/pdf", b"\xff\xd8\xff\xe0", False),  # a JPEG called a PDF
         ("image/gif", b"GIF89a", False),
         ("", b"%PDF-1.7", False),
+        ("application/pdf", b"", False),  # empty
     ],
 )
 def test_a_scan_is_what_its_type_says(declared, head, accepted):  # OMS-05
-    assert (rules.scan_type_problem(declared, head) is None) == accepted
+    assert (rules.scan_type_problem(rules.media_type(declared), head) is None) == accepted
 
 
 @pytest.mark.parametrize(

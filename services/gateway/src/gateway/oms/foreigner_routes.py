@@ -4,6 +4,7 @@ approved, or additional information needed with what is needed (correct, upload,
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -12,14 +13,15 @@ from fastapi.responses import JSONResponse, Response
 from gateway.deps import Cipher, Settings
 from gateway.idempotency import IdempotencyKey, store
 from gateway.oms import foreigners, rules
-from gateway.oms.routes import IDEMPOTENCY_TTL, PROBLEMS, Reader, Writer, confirmed_account, owner_of, refused
+from gateway.oms.models import ForeignerApplication
+from gateway.oms.routes import IDEMPOTENCY_TTL, PROBLEMS, Reader, Writer, confirmed_account, owner_of
 from gateway.oms.schemas import (
     ForeignerApplicationIn,
     ForeignerApplicationList,
     ForeignerApplicationOut,
     ScanOut,
 )
-from gateway.oms.service import NotRequestable
+from gateway.oms.service import own
 from gateway.violations import invalid
 from kit.calendar import business_day
 from kit.contracts.oms import ScanKind
@@ -40,6 +42,13 @@ SCAN_BODY = {
 }
 
 
+def _check(body: ForeignerApplicationIn, request: Request, now: datetime) -> None:
+    """OMS-05: every field error at once, before anything is stored."""
+    violations = rules.foreigner_violations(body, business_day(now))
+    if violations:
+        raise invalid(violations, preferred_language(request))
+
+
 @router.post(
     "",
     status_code=201,
@@ -57,18 +66,13 @@ async def create_application(
     cipher: Cipher,
 ) -> JSONResponse:
     now = utcnow()
-    violations = rules.foreigner_violations(body, business_day(now))
-    if violations:
-        raise invalid(violations, preferred_language(request))
+    _check(body, request, now)
     async with runtime.db.transaction() as session:
         account = await confirmed_account(session, cipher, principal)
 
         async def create() -> ForeignerApplicationOut:
-            try:
-                application = await foreigners.create(session, cipher, account, body, now)
-            except NotRequestable as error:
-                raise refused(error) from error
-            return foreigners.view(cipher, application, [])
+            application = await foreigners.create(session, cipher, account, body, now)
+            return await foreigners.view(session, cipher, application)
 
         return await store.run(
             session,
@@ -87,9 +91,7 @@ async def my_applications(principal: Reader, runtime: Runtime, cipher: Cipher) -
     async with runtime.db.transaction() as session:
         items = []
         for application in await foreigners.applications_of(session, principal.account_id):
-            items.append(
-                foreigners.view(cipher, application, await foreigners.scans_of(session, application.id))
-            )
+            items.append(await foreigners.view(session, cipher, application))
         return ForeignerApplicationList(items=items)
 
 
@@ -100,11 +102,8 @@ async def get_application(
     application_id: str, principal: Reader, runtime: Runtime, cipher: Cipher
 ) -> ForeignerApplicationOut:
     async with runtime.db.transaction() as session:
-        try:
-            application = await foreigners.get_own(session, principal.account_id, application_id)
-        except NotRequestable as error:
-            raise refused(error) from error
-        return foreigners.view(cipher, application, await foreigners.scans_of(session, application.id))
+        application = await own(session, ForeignerApplication, application_id, principal.account_id)
+        return await foreigners.view(session, cipher, application)
 
 
 @router.put(
@@ -122,17 +121,14 @@ async def replace_application(
     cipher: Cipher,
 ) -> ForeignerApplicationOut:
     now = utcnow()
-    violations = rules.foreigner_violations(body, business_day(now))
-    if violations:
-        raise invalid(violations, preferred_language(request))
+    _check(body, request, now)
     async with runtime.db.transaction() as session:
         await confirmed_account(session, cipher, principal)
-        try:
-            application = await foreigners.get_own(session, principal.account_id, application_id, lock=True)
-            foreigners.replace_data(cipher, application, body, now)
-        except NotRequestable as error:
-            raise refused(error) from error
-        return foreigners.view(cipher, application, await foreigners.scans_of(session, application.id))
+        application = await own(
+            session, ForeignerApplication, application_id, principal.account_id, lock=True
+        )
+        foreigners.replace_data(cipher, application, body, now)
+        return await foreigners.view(session, cipher, application)
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -176,25 +172,24 @@ async def upload_scan(
         content.extend(chunk)
         if len(content) > limit:
             raise _too_large(limit)
-    problem = rules.scan_type_problem(content_type, bytes(content[:16]))
-    if problem is not None or not content:
-        ru, en = problem or ("Пустой файл", "The file is empty")
-        raise ProblemError(415, rule="scan-type", title_ru=ru, title_en=en)
+    media = rules.media_type(content_type)
+    problem = rules.scan_type_problem(media, bytes(content[:16]))
+    if problem is not None:
+        raise ProblemError(415, rule="scan-type", title_ru=problem[0], title_en=problem[1])
     async with runtime.db.transaction() as session:
         await confirmed_account(session, cipher, principal)
-        try:
-            application = await foreigners.get_own(session, principal.account_id, application_id, lock=True)
-            scan = await foreigners.store_scan(
-                session,
-                cipher,
-                application,
-                kind,
-                content_type.split(";", maxsplit=1)[0].strip().lower(),
-                bytes(content),
-                utcnow(),
-            )
-        except NotRequestable as error:
-            raise refused(error) from error
+        application = await own(
+            session, ForeignerApplication, application_id, principal.account_id, lock=True
+        )
+        scan = await foreigners.store_scan(
+            session,
+            cipher,
+            application,
+            kind,
+            media,
+            bytes(content),
+            utcnow(),
+        )
         return ScanOut.model_validate(scan, from_attributes=True)
 
 
@@ -208,14 +203,12 @@ async def download_scan(
     application_id: str, kind: ScanKind, principal: Reader, runtime: Runtime, cipher: Cipher
 ) -> Response:
     async with runtime.db.transaction() as session:
-        try:
-            application = await foreigners.get_own(session, principal.account_id, application_id)
-        except NotRequestable as error:
-            raise refused(error) from error
-        scan = next((s for s in await foreigners.scans_of(session, application.id) if s.kind == kind), None)
-        if scan is None:
+        application = await own(session, ForeignerApplication, application_id, principal.account_id)
+        found = await foreigners.scan_file(session, cipher, application.id, kind)
+        if found is None:
             raise ProblemError(404, rule="not-found", title_ru="Скан не загружен", title_en="No such scan")
-        return Response(cipher.decrypt_bytes(scan.content), media_type=scan.content_type)
+        content, media_type = found
+        return Response(content, media_type=media_type)
 
 
 @router.post(
@@ -239,16 +232,12 @@ async def submit_application(
         account = await confirmed_account(session, cipher, principal)
 
         async def submit() -> ForeignerApplicationOut:
+            application = await own(session, ForeignerApplication, application_id, account.id, lock=True)
             try:
-                application = await foreigners.get_own(
-                    session, principal.account_id, application_id, lock=True
-                )
                 await foreigners.submit(session, runtime.outbox, cipher, account, application, utcnow())
-            except NotRequestable as error:
-                raise refused(error) from error
             except foreigners.Invalid as error:
                 raise invalid(error.violations, preferred_language(request)) from error
-            return foreigners.view(cipher, application, await foreigners.scans_of(session, application.id))
+            return await foreigners.view(session, cipher, application)
 
         return await store.run(
             session,

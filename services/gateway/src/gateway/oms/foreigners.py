@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from gateway.accounts.service import AccountView
 from gateway.notifications.service import notify
@@ -81,17 +82,6 @@ async def create(
         updated_at=now,
     )
     session.add(application)
-    return application
-
-
-async def get_own(
-    session: AsyncSession, account_id: str, application_id: str, *, lock: bool = False
-) -> ForeignerApplication:
-    application = await session.get(ForeignerApplication, application_id, with_for_update=lock)
-    if application is None or application.account_id != account_id:
-        raise NotRequestable(
-            "ACC-02", "Заявление не найдено", "No such application", status=404
-        )  # another holder's application is as good as absent
     return application
 
 
@@ -225,14 +215,16 @@ async def record_review(session: AsyncSession, review: ForeignerApplicationRevie
     )
 
 
-def view(
-    cipher: DataCipher, application: ForeignerApplication, scans: Sequence[ApplicationScan]
+async def view(
+    session: AsyncSession, cipher: DataCipher, application: ForeignerApplication
 ) -> ForeignerApplicationOut:
     return ForeignerApplicationOut(
         id=application.id,
         status=application.status,
         data=ForeignerApplicationIn.model_validate(cipher.decrypt(application.data)),
-        scans=[ScanOut.model_validate(s, from_attributes=True) for s in scans],
+        scans=[
+            ScanOut.model_validate(s, from_attributes=True) for s in await scans_of(session, application.id)
+        ],
         attempt=application.attempt,
         needed=[NeededInformation.model_validate(n) for n in application.needed],
         enp=application.enp,
@@ -240,6 +232,16 @@ def view(
         submitted_at=application.submitted_at,
         answered_at=application.answered_at,
     )
+
+
+async def scan_file(
+    session: AsyncSession, cipher: DataCipher, application_id: str, kind: ScanKind
+) -> tuple[bytes, str] | None:
+    """The scan as uploaded, with its media type; the only place its bytes are read back."""
+    scan = await session.get(
+        ApplicationScan, (application_id, kind), options=[undefer(ApplicationScan.content)]
+    )
+    return None if scan is None else (cipher.decrypt_bytes(scan.content), scan.content_type)
 
 
 async def applications_of(session: AsyncSession, account_id: str) -> Sequence[ForeignerApplication]:

@@ -5,7 +5,7 @@ the cabinet follows the request's status and the notifications."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -51,10 +51,6 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def refused(error: service.NotRequestable) -> ProblemError:
-    return ProblemError(error.status, rule=error.rule, title_ru=error.ru, title_en=error.en)
-
-
 async def confirmed_account(session: AsyncSession, cipher: DataCipher, principal: Principal) -> AccountView:
     """Who may ask the register for something: the confirmed holder (ACC-01), in person (OMS-01)."""
     ensure_can_apply(principal)
@@ -93,9 +89,7 @@ LOOKUP_MESSAGES = {
 }
 
 
-def _lookup_out(lookup: OmsLookup | None) -> OmsLookupOut | None:
-    if lookup is None:
-        return None
+def _lookup_out(lookup: OmsLookup) -> OmsLookupOut:
     ru, en = LOOKUP_MESSAGES[lookup.status]
     return OmsLookupOut(
         status=lookup.status,
@@ -106,6 +100,17 @@ def _lookup_out(lookup: OmsLookup | None) -> OmsLookupOut | None:
         message_ru=ru,
         message_en=en,
     )
+
+
+OutModel = TypeVar("OutModel", OmsPolicyOut, OmsRequestOut)
+
+
+def _with_insured_name(
+    model: type[OutModel], row: OmsPolicy | OmsRequest, encrypted_name: bytes | None, cipher: DataCipher
+) -> OutModel:
+    """The row as the API shows it, with the child's name decrypted."""
+    fields = {f: getattr(row, f) for f in model.model_fields if f != "insured_name"}
+    return model.model_validate({**fields, "insured_name": service.insured_name_of(cipher, encrypted_name)})
 
 
 @router.get(
@@ -128,24 +133,8 @@ async def my_policies(principal: Reader, runtime: Runtime, cipher: Cipher) -> Om
             await session.scalars(select(OmsPolicy).where(OmsPolicy.account_id == principal.account_id))
         ).all()
         return OmsPolicyList(
-            items=[
-                OmsPolicyOut(
-                    enp=row.enp,
-                    insured=row.insured,
-                    insured_name=service.insured_name_of(cipher, row.insured_name),
-                    status=row.status,
-                    insurer=row.insurer,
-                    insurer_name=row.insurer_name,
-                    insurer_phone=row.insurer_phone,
-                    clinic=row.clinic,
-                    region=row.region,
-                    valid_from=row.valid_from,
-                    valid_until=row.valid_until,
-                    changed_at=row.changed_at,
-                )
-                for row in rows
-            ],
-            lookup=_lookup_out(lookup),
+            items=[_with_insured_name(OmsPolicyOut, row, row.insured_name, cipher) for row in rows],
+            lookup=_lookup_out(lookup) if lookup is not None else None,
         )
 
 
@@ -166,17 +155,11 @@ async def look_up_again(principal: Writer, runtime: Runtime, cipher: Cipher) -> 
                 title_ru="В учётной записи нет даты рождения или документа",
                 title_en="The account has no date of birth or identity document",
             )
-        lookup = _lookup_out(await lookups.ask(session, runtime.outbox, account, utcnow()))
-        assert lookup is not None
-        return lookup
+        return _lookup_out(await lookups.ask(session, runtime.outbox, account, utcnow()))
 
 
 def _request_out(request: OmsRequest, cipher: DataCipher) -> OmsRequestOut:
-    out = OmsRequestOut.model_validate(
-        {c: getattr(request, c) for c in OmsRequestOut.model_fields if c != "insured_name"}
-    )
-    out.insured_name = service.insured_name_of(cipher, request.child)
-    return out
+    return _with_insured_name(OmsRequestOut, request, request.child, cipher)
 
 
 @router.post(
@@ -206,19 +189,16 @@ async def request_policy(
         account = await confirmed_account(session, cipher, principal)
 
         async def submit() -> OmsRequestOut:
-            try:
-                created = await service.request_policy(
-                    session,
-                    runtime.outbox,
-                    cipher,
-                    account,
-                    region=body.region,
-                    insurer=body.insurer,
-                    child=body.child,
-                    now=now,
-                )
-            except service.NotRequestable as error:
-                raise refused(error) from error
+            created = await service.request_policy(
+                session,
+                runtime.outbox,
+                cipher,
+                account,
+                region=body.region,
+                insurer=body.insurer,
+                child=body.child,
+                now=now,
+            )
             return _request_out(created, cipher)
 
         return await store.run(
@@ -249,12 +229,7 @@ async def my_requests(principal: Reader, runtime: Runtime, cipher: Cipher) -> Om
 )
 async def one_request(request_id: str, principal: Reader, runtime: Runtime, cipher: Cipher) -> OmsRequestOut:
     async with runtime.db.transaction() as session:
-        found = await session.get(OmsRequest, request_id)
-        if found is None or found.account_id != principal.account_id:
-            raise ProblemError(
-                404, rule="not-found", title_ru="Заявление не найдено", title_en="No such request"
-            )
-        return _request_out(found, cipher)
+        return _request_out(await service.own(session, OmsRequest, request_id, principal.account_id), cipher)
 
 
 def _operation_out(operation: OmsOperation) -> OmsOperationOut:
@@ -287,12 +262,9 @@ async def request_operation(
         await confirmed_account(session, cipher, principal)
 
         async def submit() -> OmsOperationOut:
-            try:
-                operation = await service.request_operation(
-                    session, runtime.outbox, principal.account_id, enp, body, utcnow()
-                )
-            except service.NotRequestable as error:
-                raise refused(error) from error
+            operation = await service.request_operation(
+                session, runtime.outbox, principal.account_id, enp, body, utcnow()
+            )
             return _operation_out(operation)
 
         return await store.run(
@@ -328,9 +300,4 @@ async def my_operations(principal: Reader, runtime: Runtime) -> OmsOperationList
 )
 async def one_operation(operation_id: str, principal: Reader, runtime: Runtime) -> OmsOperationOut:
     async with runtime.db.transaction() as session:
-        found = await session.get(OmsOperation, operation_id)
-        if found is None or found.account_id != principal.account_id:
-            raise ProblemError(
-                404, rule="not-found", title_ru="Заявление не найдено", title_en="No such operation"
-            )
-        return _operation_out(found)
+        return _operation_out(await service.own(session, OmsOperation, operation_id, principal.account_id))

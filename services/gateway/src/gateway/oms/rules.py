@@ -190,18 +190,21 @@ def missing_scans(uploaded: set[str]) -> list[Violation]:
     ]
 
 
-def scan_type_problem(declared: str, head: bytes) -> tuple[str, str] | None:
-    """A scan is a JPEG, PNG or PDF whose bytes say what its Content-Type says; otherwise why not."""
-    declared = declared.split(";", maxsplit=1)[0].strip().lower()
-    signature = SCAN_SIGNATURES.get(declared)
+def media_type(content_type: str) -> str:
+    """``Image/PNG; charset=binary`` → ``image/png``."""
+    return content_type.split(";", maxsplit=1)[0].strip().lower()
+
+
+def scan_type_problem(media: str, head: bytes) -> tuple[str, str] | None:
+    """A scan is a JPEG, PNG or PDF whose first bytes say what its media type says; otherwise why not."""
+    signature = SCAN_SIGNATURES.get(media)
     if signature is None:
         return (
-            f"Скан принимается как JPEG, PNG или PDF, а не {declared or 'без типа'}",
-            f"A scan is accepted as JPEG, PNG or PDF, not {declared or 'untyped'}",
+            f"Скан принимается как JPEG, PNG или PDF, а не {media or 'без типа'}",
+            f"A scan is accepted as JPEG, PNG or PDF, not {media or 'untyped'}",
         )
+    if not head:
+        return ("Пустой файл", "The file is empty")
     if not head.startswith(signature):
-        return (
-            f"Содержимое файла не похоже на {declared}",
-            f"The file's content is not {declared}",
-        )
+        return (f"Содержимое файла не похоже на {media}", f"The file's content is not {media}")
     return None

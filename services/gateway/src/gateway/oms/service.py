@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.service import AccountView
 from gateway.notifications.service import notify
-from gateway.oms.models import OmsOperation, OmsPolicy, OmsRequest
+from gateway.oms.models import ForeignerApplication, OmsOperation, OmsPolicy, OmsRequest
 from gateway.oms.schemas import ChildIn, OmsOperationIn
 from kit.contracts.dms import RUSSIA, DocumentType, PersonName
 from kit.contracts.oms import (
@@ -31,6 +32,7 @@ from kit.contracts.oms import (
 )
 from kit.crypto import DataCipher
 from kit.db import as_utc, session_is_postgres
+from kit.errors import ProblemError
 from kit.messaging import Outbox
 
 #: The account's identity document as the register names it.
@@ -41,10 +43,26 @@ DOCUMENT_KINDS = {
 }
 
 
-class NotRequestable(Exception):
+class NotRequestable(ProblemError):
+    """What the cabinet may not ask, answered to the client as a problem naming the rule."""
+
     def __init__(self, rule: str, ru: str, en: str, status: int = 422) -> None:
-        super().__init__(en)
-        self.rule, self.ru, self.en, self.status = rule, ru, en, status
+        super().__init__(status, rule=rule, title_ru=ru, title_en=en)
+
+
+Owned = TypeVar("Owned", OmsRequest, OmsOperation, ForeignerApplication)
+
+
+async def own(
+    session: AsyncSession, model: type[Owned], key: str, account_id: str, *, lock: bool = False
+) -> Owned:
+    """The account's own record (ACC-02); another holder's is as good as absent."""
+    row = await session.get(model, key, with_for_update=lock)
+    if row is None or row.account_id != account_id:
+        raise NotRequestable(
+            "not-found", "Не найдено в вашем кабинете", "Not found in your cabinet", status=404
+        )
+    return row
 
 
 def person_of(account: AccountView, *, birth_place: str | None = None) -> PersonData:
@@ -352,7 +370,8 @@ async def request_operation(
 
 
 async def record_operation_answer(session: AsyncSession, answer: PolicyOperationAnswered) -> None:
-    """The register did it (the change itself notifies through oms.policy.changed) or refused it."""
+    """The register did it or refused it. A done change is told by whichever shows it first: this
+    answer or the change's announcement (``oms.policy.changed``)."""
     operation = await session.get(OmsOperation, answer.operation_id, with_for_update=True)
     if operation is None:
         raise LookupError(f"no ОМС operation {answer.operation_id}")
