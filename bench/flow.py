@@ -22,21 +22,18 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.payments import Step, pg
+from bench.payments import Step
+from bench.system import running
 from devtools.cabinet import CARD_SUCCESS, Cabinet, application_for, pay
 from gateway.accounts.demo import DEMO_ACCOUNTS
 from kit.calendar import business_day
 from kit.messaging.envelope import utcnow
-from tests.support.infra import vhost
-from tests.support.system import SPECS, System
 
 STAGES = ("submit_to_offers", "accept_to_payment_link", "payment_to_policy")
 SERVICES = ("payments", "gateway", "insurer-volga", "insurer-taiga")
@@ -125,32 +122,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()
 
-    token = uuid.uuid4().hex[:8]
-    created: list[str] = []
-    server = args.pg_admin_dsn.rsplit("/", 1)[0]
-
-    def new_database(label: str) -> str:
-        name = f"bench_{token}_{label}"[:63]
-        asyncio.run(pg(args.pg_admin_dsn, f'CREATE DATABASE "{name}"'))
-        created.append(name)
-        return f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-
     results: dict[str, Any] = {}
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-flow-"))
-    with vhost(f"bench-flow-{token}") as fresh:
-        system = System(fresh, new_database, log_dir)
-        try:
-            for name in SERVICES:
-                prefix = SPECS[name].env_prefix
-                system.process(name, overrides={f"{prefix}LOG_LEVEL": "WARNING"})
-            system.start(*SERVICES)
-            results = asyncio.run(
-                run(system.url_of("gateway"), args.applicants, args.flows, args.poll, warmup=4)
-            )
-        finally:
-            system.stop_all()
-            for name in created:
-                asyncio.run(pg(args.pg_admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with running(SERVICES, "flow", args.pg_admin_dsn) as system:
+        log_dir = system.log_dir
+        results = asyncio.run(run(system.url_of("gateway"), args.applicants, args.flows, args.poll, warmup=4))
     print_results(results, log_dir)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

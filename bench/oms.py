@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 import time
 import uuid
 from datetime import date, timedelta
@@ -31,11 +30,10 @@ from typing import Any
 
 import httpx
 
-from bench.payments import Step, pg
+from bench.payments import Step
+from bench.system import running
 from devtools.cabinet import Cabinet
 from gateway.accounts.demo import DEMO_ACCOUNTS
-from tests.support.infra import vhost
-from tests.support.system import SPECS, System
 
 STAGES = ("request_to_issued", "operation_to_done")
 SERVICES = ("registry", "gateway")
@@ -150,30 +148,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()
 
-    token = uuid.uuid4().hex[:8]
-    created: list[str] = []
-    server = args.pg_admin_dsn.rsplit("/", 1)[0]
-
-    def new_database(label: str) -> str:
-        name = f"bench_{token}_{label}"[:63]
-        asyncio.run(pg(args.pg_admin_dsn, f'CREATE DATABASE "{name}"'))
-        created.append(name)
-        return f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-
     results: dict[str, Any] = {}
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-oms-"))
-    with vhost(f"bench-oms-{token}") as fresh:
-        system = System(fresh, new_database, log_dir)
-        try:
-            for name in SERVICES:
-                prefix = SPECS[name].env_prefix
-                system.process(name, overrides={f"{prefix}LOG_LEVEL": "WARNING"})
-            system.start(*SERVICES)
-            results = asyncio.run(run(system.url_of("gateway"), args.parents, args.rounds, args.poll))
-        finally:
-            system.stop_all()
-            for name in created:
-                asyncio.run(pg(args.pg_admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with running(SERVICES, "oms", args.pg_admin_dsn) as system:
+        log_dir = system.log_dir
+        results = asyncio.run(run(system.url_of("gateway"), args.parents, args.rounds, args.poll))
     if results:
         print(
             f"\nОМС cabinet ↔ register: {results['rounds_completed']} rounds by {results['parents']} "
