@@ -23,7 +23,6 @@ import json
 import os
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ import httpx
 
 from bench.payments import Step
 from bench.system import running
-from devtools.cabinet import Cabinet
+from devtools.cabinet import Cabinet, oms_child_for
 from gateway.accounts.demo import DEMO_ACCOUNTS
 
 STAGES = ("request_to_issued", "operation_to_done")
@@ -42,18 +41,9 @@ CYRILLIC = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 
 def child(n: int) -> dict[str, Any]:
     """A different child each time: the register finds a known one and answers already_insured."""
-    born = date.today() - timedelta(days=400 + n % 3000)
     letters = CYRILLIC[n % len(CYRILLIC)] + CYRILLIC[(n // len(CYRILLIC)) % len(CYRILLIC)]
-    return {
-        "name": {"last_name": "Смирнова", "first_name": "Алёна", "patronymic": "Игоревна"},
-        "sex": "female",
-        "birth_date": born.isoformat(),
-        "birth_certificate": {
-            "series": f"IV-{letters}",
-            "number": f"{n % 1_000_000:06d}",
-            "issued_on": born.isoformat(),
-        },
-    }
+    born = date.today() - timedelta(days=400 + n % 3000)
+    return oms_child_for(born, series=f"IV-{letters}", number=f"{n % 1_000_000:06d}")
 
 
 async def wait(cabinet: Cabinet, path: str, pending: str, poll: float, timeout: float = 60) -> dict[str, Any]:
@@ -67,9 +57,7 @@ async def wait(cabinet: Cabinet, path: str, pending: str, poll: float, timeout: 
 
 
 async def post(cabinet: Cabinet, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await cabinet.http.post(
-        path, json=body, headers={**cabinet.headers, "Idempotency-Key": str(uuid.uuid4())}
-    )
+    response = await cabinet.post(path, body)
     if response.status_code != 202:
         raise RuntimeError(f"{path} answered {response.status_code}: {response.text}")
     answer: dict[str, Any] = response.json()

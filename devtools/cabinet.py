@@ -66,6 +66,45 @@ def application_for(
     }
 
 
+def oms_child_for(
+    born: date, *, series: str = "IV-МЮ", number: str = "654321", first_name: str = "Алёна"
+) -> dict[str, Any]:
+    """A child for an ОМС request (OMS-01): named by the birth certificate, issued on the birth day."""
+    return {
+        "name": {"last_name": "Смирнова", "first_name": first_name, "patronymic": "Игоревна"},
+        "sex": "female",
+        "birth_date": born.isoformat(),
+        "birth_place": "г. Москва",
+        "birth_certificate": {"series": series, "number": number, "issued_on": born.isoformat()},
+    }
+
+
+def foreigner_oms_application_for(
+    today: date, *, stay_until: date, contract_until: date, region: str = "77"
+) -> dict[str, Any]:
+    """A foreign worker's ОМС application (OMS-05): entered 200 days ago, a labour contract since then."""
+    return {
+        "birth_place": "г. Самарканд, Узбекистан",
+        "migration_card": {
+            "series": "4617",
+            "number": "1234567",
+            "entry_date": (today - relativedelta(days=200)).isoformat(),
+            "stay_until": stay_until.isoformat(),
+        },
+        "stay": {
+            "kind": "labour_contract",
+            "number": "ТД-15/2026",
+            "issued_on": (today - relativedelta(days=190)).isoformat(),
+            "valid_until": contract_until.isoformat(),
+            "employer_inn": "7707083893",
+        },
+        "address": "г. Москва, ул. Тверская, д. 1, кв. 1",
+        "region": region,
+        "insurer": "smo-alfa",
+        "consent_to_personal_data": True,
+    }
+
+
 class Cabinet:
     """One logged-in applicant (or a partner acting for one) at the gateway."""
 
@@ -105,6 +144,14 @@ class Cabinet:
             "/dms/applications",
             json=application,
             headers={**self.headers, "Idempotency-Key": key or str(uuid.uuid4())},
+        )
+
+    async def post(
+        self, path: str, body: dict[str, Any] | None = None, *, key: str | None = None
+    ) -> httpx.Response:
+        """POST with a fresh Idempotency-Key (or the one given); answers the raw response."""
+        return await self.http.post(
+            path, json=body, headers={**self.headers, "Idempotency-Key": key or str(uuid.uuid4())}
         )
 
     async def application(self, application_id: str) -> dict[str, Any]:

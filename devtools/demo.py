@@ -11,14 +11,22 @@ import argparse
 import asyncio
 import sys
 import textwrap
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from devtools.cabinet import CARD_INSUFFICIENT_FUNDS, CARD_SUCCESS, Cabinet, FlowError, application_for, pay
+from devtools.cabinet import (
+    CARD_INSUFFICIENT_FUNDS,
+    CARD_SUCCESS,
+    Cabinet,
+    FlowError,
+    application_for,
+    foreigner_oms_application_for,
+    oms_child_for,
+    pay,
+)
 from gateway.accounts.demo import DEMO_ACCOUNTS
 from gateway.dms.service import rub
 from kit.calendar import business_day
@@ -149,9 +157,7 @@ async def wait_until(cabinet: Cabinet, path: str, done: Any, timeout: float = 30
 
 
 async def post(cabinet: Cabinet, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = await cabinet.http.post(
-        path, json=body, headers={**cabinet.headers, "Idempotency-Key": str(uuid.uuid4())}
-    )
+    response = await cabinet.post(path, body)
     if response.status_code >= 300:
         raise FlowError(f"POST {path} answered {response.status_code}: {response.text}")
     answer: dict[str, Any] = response.json()
@@ -193,12 +199,7 @@ async def oms_story(gateway: str, region: str) -> None:
 
         say("3. Полис для ребёнка по свидетельству о рождении / A child's policy by the birth certificate")
         born = business_day(utcnow()).replace(year=business_day(utcnow()).year - 5, day=1)
-        child = {
-            "name": {"last_name": "Смирнова", "first_name": "Алёна", "patronymic": "Игоревна"},
-            "sex": "female",
-            "birth_date": born.isoformat(),
-            "birth_certificate": {"series": "IV-МЮ", "number": "654321", "issued_on": born.isoformat()},
-        }
+        child = oms_child_for(born)
         await post(citizen, "/oms/requests", {"region": region, "insurer": "smo-vita", "child": child})
         policies = await wait_until(citizen, "/oms/policies", lambda r: len(r["items"]) >= 2)
         print_policies(policies)
@@ -220,25 +221,12 @@ async def oms_story(gateway: str, region: str) -> None:
         say("5. Иностранный гражданин: заявление со сканами / A foreigner applies with scans (OMS-05)")
         await worker.login(worker_account.login, worker_account.password)
         today = business_day(utcnow())
-        data = {
-            "birth_place": "г. Самарканд, Узбекистан",
-            "migration_card": {
-                "number": "1234567",
-                "entry_date": (today - timedelta(days=100)).isoformat(),
-                "stay_until": (today + timedelta(days=180)).isoformat(),
-            },
-            "stay": {
-                "kind": "labour_contract",
-                "number": "ТД-15",
-                "issued_on": (today - timedelta(days=90)).isoformat(),
-                "valid_until": (today + timedelta(days=365)).isoformat(),
-                "employer_inn": "7707083893",
-            },
-            "address": "г. Москва, ул. Тверская, д. 1, кв. 1",
-            "region": region,
-            "insurer": "smo-alfa",
-            "consent_to_personal_data": True,
-        }
+        data = foreigner_oms_application_for(
+            today,
+            stay_until=today + timedelta(days=180),
+            contract_until=today + timedelta(days=365),
+            region=region,
+        )
         application = await post(worker, "/oms/foreigner-applications", data)
         path = f"/oms/foreigner-applications/{application['id']}"
         for kind, content, content_type in (

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools.cabinet import Cabinet
+from devtools.cabinet import Cabinet, foreigner_oms_application_for, oms_child_for
 from gateway.accounts.demo import DEMO_ACCOUNTS
 from tests.support.system import TEST_REGISTRY_CLIENT, System
 
@@ -29,32 +29,39 @@ async def oms_policies(cabinet: Cabinet, until: Any, timeout: float = 20.0) -> l
     raise AssertionError(f"the cabinet shows {items}")
 
 
-def test_a_policy_in_the_register_appears_in_the_holders_cabinet(system: System):  # OMS-02, OMS-07
+def citizen_in_the_register(
+    insurer: str, *, document_number: str, last_name_upper: bool = False, with_snils: bool = False
+) -> dict[str, Any]:
+    """The demo citizen as an insurer issues their policy at the register's REST API."""
+    profile = DEMO["citizen"].profile
+    name = profile.name_cyrillic
+    assert profile.birth_date is not None
+    person: dict[str, Any] = {
+        "last_name": name.last_name.upper() if last_name_upper else name.last_name,
+        "first_name": name.first_name,
+        "patronymic": name.patronymic,
+        "sex": "male",
+        "birth_date": profile.birth_date.isoformat(),
+        "document": {"kind": "passport", "number": document_number},
+    }
+    if with_snils:
+        person["snils"] = profile.snils
+    return {"person": person, "region": "77", "insurer": insurer}
+
+
+def test_a_policy_in_the_register_appears_in_the_holders_cabinet(system: System):  # OMS-02, OMS-03, OMS-07
     system.start("gateway", "registry")
 
     async def scenario() -> None:
         citizen, worker = Cabinet(system.url_of("gateway")), Cabinet(system.url_of("gateway"))
         await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
         await worker.login(DEMO["worker"].login, DEMO["worker"].password)
-        profile = DEMO["citizen"].profile
-        assert profile.birth_date is not None
         async with httpx.AsyncClient(base_url=system.url_of("registry"), auth=REGISTRY_AUTH) as registry:
             issued = await registry.post(
                 "/policies",
                 headers={"Idempotency-Key": str(uuid.uuid4())},
-                json={
-                    "person": {
-                        # Written otherwise (upper case), without a СНИЛС: name and birth date still match.
-                        "last_name": profile.name_cyrillic.last_name.upper(),
-                        "first_name": profile.name_cyrillic.first_name,
-                        "patronymic": profile.name_cyrillic.patronymic,
-                        "sex": "male",
-                        "birth_date": profile.birth_date.isoformat(),
-                        "document": {"kind": "passport", "series": "4510", "number": "123456"},
-                    },
-                    "region": "77",
-                    "insurer": "smo-alfa",
-                },
+                # Written otherwise (upper case), without a СНИЛС: name and birth date still match.
+                json=citizen_in_the_register("smo-alfa", last_name_upper=True, document_number="123456"),
             )
             assert issued.status_code == 201, issued.text
             enp = issued.json()["enp"]
@@ -81,9 +88,7 @@ def test_a_policy_in_the_register_appears_in_the_holders_cabinet(system: System)
 def test_a_holder_the_register_knew_before_their_account_sees_the_policy(system: System):  # OMS-02
     # The register issues the policy before the gateway ever ran: its announcement reached no queue.
     system.start("registry")
-    profile = DEMO["citizen"].profile
-    birth_date, document = profile.birth_date, profile.document
-    assert birth_date is not None
+    document = DEMO["citizen"].profile.document
     assert document is not None
 
     async def issue_in_the_register() -> str:
@@ -91,19 +96,7 @@ def test_a_holder_the_register_knew_before_their_account_sees_the_policy(system:
             issued = await registry.post(
                 "/policies",
                 headers={"Idempotency-Key": str(uuid.uuid4())},
-                json={
-                    "person": {
-                        "last_name": profile.name_cyrillic.last_name,
-                        "first_name": profile.name_cyrillic.first_name,
-                        "patronymic": profile.name_cyrillic.patronymic,
-                        "sex": "male",
-                        "birth_date": birth_date.isoformat(),
-                        "snils": profile.snils,
-                        "document": {"kind": "passport", "number": document.number},
-                    },
-                    "region": "77",
-                    "insurer": "smo-vita",
-                },
+                json=citizen_in_the_register("smo-vita", with_snils=True, document_number=document.number),
             )
             assert issued.status_code == 201, issued.text
             enp: str = issued.json()["enp"]
@@ -162,9 +155,7 @@ def test_a_request_waits_while_the_register_is_down_then_the_policy_comes(system
         citizen = Cabinet(system.url_of("gateway"))
         await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
         body = {"region": "77", "insurer": "smo-vita"}
-        response = await citizen.http.post(
-            "/oms/requests", json=body, headers={**citizen.headers, "Idempotency-Key": str(uuid.uuid4())}
-        )
+        response = await citizen.post("/oms/requests", body)
         assert response.status_code == 202, response.text
         request = response.json()
         await asyncio.sleep(2)  # the register is down: the request waits, the cabinet says so
@@ -176,9 +167,7 @@ def test_a_request_waits_while_the_register_is_down_then_the_policy_comes(system
         assert [(p["enp"], p["insurer"]) for p in shown] == [(answered["enp"], "smo-vita")]
 
         # Asking again: the register answers with the policy the person already holds (OMS-02).
-        again = await citizen.http.post(
-            "/oms/requests", json=body, headers={**citizen.headers, "Idempotency-Key": str(uuid.uuid4())}
-        )
+        again = await citizen.post("/oms/requests", body)
         second = await wait_request(citizen, again.json()["id"], {"already_insured"})
         assert second["enp"] == answered["enp"]
         assert second["rule"] == "OMS-02"
@@ -189,21 +178,13 @@ def test_a_request_waits_while_the_register_is_down_then_the_policy_comes(system
 
         worker = Cabinet(system.url_of("gateway"))
         await worker.login(DEMO["worker"].login, DEMO["worker"].password)
-        foreigner = await worker.http.post(
-            "/oms/requests", json=body, headers={**worker.headers, "Idempotency-Key": str(uuid.uuid4())}
-        )
+        foreigner = await worker.post("/oms/requests", body)
         assert foreigner.status_code == 422
         assert foreigner.json()["type"] == "urn:problem:OMS-05"
         await worker.close()
         await citizen.close()
 
     asyncio.run(scenario())
-
-
-async def post(cabinet: Cabinet, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-    return await cabinet.http.post(
-        path, json=body, headers={**cabinet.headers, "Idempotency-Key": str(uuid.uuid4())}
-    )
 
 
 async def wait_item(
@@ -229,36 +210,24 @@ def test_a_parent_gets_a_policy_for_a_child_named_by_the_birth_certificate(syste
         citizen = Cabinet(system.url_of("gateway"))
         await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
         born = years_ago(6)
-        child: dict[str, Any] = {
-            "name": {"last_name": "Смирнова", "first_name": "Алёна", "patronymic": "Игоревна"},
-            "sex": "female",
-            "birth_date": born.isoformat(),
-            "birth_place": "г. Москва",
-            "birth_certificate": {
-                "series": "IV-МЮ",
-                "number": "654321",
-                "issued_on": (born + timedelta(days=10)).isoformat(),
-            },
-        }
+        child = oms_child_for(born)
         # A child of 14 has a passport; a certificate issued before birth is an error — both named.
         certificate = {**child["birth_certificate"], "issued_on": years_ago(14, days=1).isoformat()}
         older = {**child, "birth_date": years_ago(14).isoformat(), "birth_certificate": certificate}
-        refused = await post(
-            citizen, "/oms/requests", {"region": "77", "insurer": "smo-alfa", "child": older}
-        )
+        refused = await citizen.post("/oms/requests", {"region": "77", "insurer": "smo-alfa", "child": older})
         assert refused.status_code == 422, refused.text
         assert {(e["field"], e["rule"]) for e in refused.json()["errors"]} == {
             ("child.birth_date", "OMS-01"),
             ("child.birth_certificate.issued_on", "after-birth"),
         }
         bad_series = {**child, "birth_certificate": {**child["birth_certificate"], "series": "4-MU"}}
-        refused = await post(
-            citizen, "/oms/requests", {"region": "77", "insurer": "smo-alfa", "child": bad_series}
+        refused = await citizen.post(
+            "/oms/requests", {"region": "77", "insurer": "smo-alfa", "child": bad_series}
         )
         assert refused.status_code == 422
         assert [e["field"] for e in refused.json()["errors"]] == ["child.birth_certificate.series"]
 
-        asked = await post(citizen, "/oms/requests", {"region": "77", "insurer": "smo-alfa", "child": child})
+        asked = await citizen.post("/oms/requests", {"region": "77", "insurer": "smo-alfa", "child": child})
         assert asked.status_code == 202, asked.text
         assert asked.json()["insured"] == "child"
         answered = await wait_item(citizen, "/oms/requests", asked.json()["id"], {"issued", "refused"})
@@ -269,13 +238,12 @@ def test_a_parent_gets_a_policy_for_a_child_named_by_the_birth_certificate(syste
             (answered["enp"], "child", "Смирнова Алёна Игоревна")
         ]
         # The register knows the child by the certificate: asking again names the same ЕНП (OMS-02).
-        again = await post(citizen, "/oms/requests", {"region": "77", "insurer": "smo-vita", "child": child})
+        again = await citizen.post("/oms/requests", {"region": "77", "insurer": "smo-vita", "child": child})
         second = await wait_item(citizen, "/oms/requests", again.json()["id"], {"already_insured"})
         assert second["enp"] == answered["enp"]
 
         # The child's policy changes reach the parent's cabinet (OMS-07) though the child has no account.
-        moved = await post(
-            citizen,
+        moved = await citizen.post(
             f"/oms/policies/{answered['enp']}/operations",
             {"operation": "change_region", "reason": "переезд семьи", "region": "50", "insurer": "smo-vita"},
         )
@@ -303,18 +271,18 @@ def test_suspend_resume_and_change_insurer_from_the_cabinet(system: System):  # 
         citizen, worker = Cabinet(system.url_of("gateway")), Cabinet(system.url_of("gateway"))
         await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
         await worker.login(DEMO["worker"].login, DEMO["worker"].password)
-        asked = await post(citizen, "/oms/requests", {"region": "77", "insurer": "smo-alfa"})
+        asked = await citizen.post("/oms/requests", {"region": "77", "insurer": "smo-alfa"})
         enp = (await wait_item(citizen, "/oms/requests", asked.json()["id"], {"issued"}))["enp"]
         await oms_policies(citizen, lambda items: items)
 
         async def operate(body: dict[str, Any], cabinet: Cabinet = citizen) -> dict[str, Any]:
-            response = await post(cabinet, f"/oms/policies/{enp}/operations", body)
+            response = await cabinet.post(f"/oms/policies/{enp}/operations", body)
             assert response.status_code == 202, response.text
             return await wait_item(cabinet, "/oms/operations", response.json()["id"], {"done", "refused"})
 
         # Field errors before anything is sent: each names the field and OMS-04.
-        incomplete = await post(
-            citizen, f"/oms/policies/{enp}/operations", {"operation": "change_region", "reason": "переезд"}
+        incomplete = await citizen.post(
+            f"/oms/policies/{enp}/operations", {"operation": "change_region", "reason": "переезд"}
         )
         assert incomplete.status_code == 422
         assert {(e["field"], e["rule"]) for e in incomplete.json()["errors"]} == {
@@ -322,8 +290,8 @@ def test_suspend_resume_and_change_insurer_from_the_cabinet(system: System):  # 
             ("insurer", "OMS-04"),
         }
         # Another holder's policy is not in their cabinet.
-        foreign = await post(
-            worker, f"/oms/policies/{enp}/operations", {"operation": "suspend", "reason": "служба"}
+        foreign = await worker.post(
+            f"/oms/policies/{enp}/operations", {"operation": "suspend", "reason": "служба"}
         )
         assert foreign.status_code == 404
 
@@ -390,7 +358,7 @@ async def upload_scans(worker: Cabinet, path: str) -> None:
     too_large = await upload(worker, path, "migration_card", big, "application/pdf")
     assert too_large.status_code == 413
     assert too_large.json()["type"] == "urn:problem:scan-size"
-    missing = await post(worker, f"{path}/submit")
+    missing = await worker.post(f"{path}/submit")
     assert missing.status_code == 422
     assert [e["field"] for e in missing.json()["errors"]] == ["scans.migration_card"]
     stored = await upload(worker, path, "migration_card", PDF, "application/pdf")
@@ -408,28 +376,11 @@ def test_a_foreigner_applies_with_scans_and_gets_a_policy_bounded_by_the_stay(sy
         worker = Cabinet(system.url_of("gateway"))
         await worker.login(DEMO["worker"].login, DEMO["worker"].password)
         today = date.today()
-        data: dict[str, Any] = {
-            "birth_place": "г. Самарканд, Узбекистан",
-            "migration_card": {
-                "series": "4617",
-                "number": "1234567",
-                "entry_date": (today - timedelta(days=200)).isoformat(),
-                "stay_until": (today - timedelta(days=1)).isoformat(),  # the stay has ended
-            },
-            "stay": {
-                "kind": "labour_contract",
-                "number": "ТД-15/2026",
-                "issued_on": (today - timedelta(days=190)).isoformat(),
-                "valid_until": (today + timedelta(days=300)).isoformat(),
-                "employer_inn": "7707083893",
-            },
-            "address": "г. Москва, ул. Тверская, д. 1, кв. 1",
-            "region": "77",
-            "insurer": "smo-alfa",
-            "consent_to_personal_data": True,
-        }
-        bad = await post(
-            worker,
+        # the stay has ended: the review will ask for it
+        data = foreigner_oms_application_for(
+            today, stay_until=today - timedelta(days=1), contract_until=today + timedelta(days=300)
+        )
+        bad = await worker.post(
             "/oms/foreigner-applications",
             {
                 **data,
@@ -442,13 +393,13 @@ def test_a_foreigner_applies_with_scans_and_gets_a_policy_bounded_by_the_stay(sy
             ("stay.employer_inn", "ID-03"),
             ("consent_to_personal_data", "OMS-05"),
         }
-        created = await post(worker, "/oms/foreigner-applications", data)
+        created = await worker.post("/oms/foreigner-applications", data)
         assert created.status_code == 201, created.text
         application = created.json()
         path = f"/oms/foreigner-applications/{application['id']}"
 
         await upload_scans(worker, path)
-        assert (await post(worker, f"{path}/submit")).status_code == 202
+        assert (await worker.post(f"{path}/submit")).status_code == 202
         reviewed = await wait_item(
             worker, "/oms/foreigner-applications", application["id"], {"approved", "information_needed"}
         )
@@ -463,7 +414,7 @@ def test_a_foreigner_applies_with_scans_and_gets_a_policy_bounded_by_the_stay(sy
         data["migration_card"]["stay_until"] = stay_until.isoformat()
         corrected = await worker.http.put(path, json=data, headers=worker.headers)
         assert corrected.status_code == 200, corrected.text
-        assert (await post(worker, f"{path}/submit")).status_code == 202
+        assert (await worker.post(f"{path}/submit")).status_code == 202
         approved = await wait_item(
             worker, "/oms/foreigner-applications", application["id"], {"approved", "information_needed"}
         )
@@ -481,7 +432,7 @@ def test_a_foreigner_applies_with_scans_and_gets_a_policy_bounded_by_the_stay(sy
 
         citizen = Cabinet(system.url_of("gateway"))
         await citizen.login(DEMO["citizen"].login, DEMO["citizen"].password)
-        assert (await post(citizen, "/oms/foreigner-applications", data)).json()[
+        assert (await citizen.post("/oms/foreigner-applications", data)).json()[
             "type"
         ] == "urn:problem:OMS-05"
         assert (await citizen.get("/oms/foreigner-applications"))["items"] == []

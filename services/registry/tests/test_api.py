@@ -54,6 +54,23 @@ def citizen(**change: Any) -> dict[str, Any]:
     return {"person": person, "region": "77", "insurer": "smo-alfa", "clinic": "ГП № 1 (демо)"}
 
 
+def foreign_worker(*, contract: str, contract_until: str) -> dict[str, Any]:
+    """A foreign worker whose policy rests on a labour contract (OMS-05)."""
+    return citizen(
+        last_name="Рахимов",
+        first_name="Алишер",
+        patronymic=None,
+        citizenship="UZB",
+        snils=None,
+        document={
+            "kind": "labour_contract",
+            "number": contract,
+            "issued_on": "2026-01-10",
+            "valid_until": contract_until,
+        },
+    )
+
+
 async def issue(registry: httpx.AsyncClient, body: dict[str, Any], key: str | None = None) -> httpx.Response:
     return await registry.post("/policies", json=body, headers={"Idempotency-Key": key or str(uuid.uuid4())})
 
@@ -148,19 +165,7 @@ async def test_change_of_insurer_once_a_year_unless_relocating(registry: httpx.A
 
 
 async def test_a_foreigners_policy_ends_with_the_stay_document(registry: httpx.AsyncClient):  # OMS-05
-    worker = citizen(
-        last_name="Рахимов",
-        first_name="Алишер",
-        patronymic=None,
-        citizenship="UZB",
-        snils=None,
-        document={
-            "kind": "labour_contract",
-            "number": "ТД-17",
-            "issued_on": "2026-01-10",
-            "valid_until": "2027-03-31",
-        },
-    )
+    worker = foreign_worker(contract="ТД-17", contract_until="2027-03-31")
     worker["valid_until"] = "2028-01-01"
     policy = (await issue(registry, worker)).json()
     assert policy["valid_until"] == "2027-03-31"
@@ -203,19 +208,7 @@ async def test_a_foreigners_policy_is_terminated_when_its_term_is_over(
     from registry.policies.service import terminate_expired
 
     ends = date.today() + timedelta(days=30)
-    worker = citizen(
-        last_name="Рахимов",
-        first_name="Алишер",
-        patronymic=None,
-        citizenship="UZB",
-        snils=None,
-        document={
-            "kind": "labour_contract",
-            "number": "ТД-18",
-            "issued_on": "2026-01-10",
-            "valid_until": ends.isoformat(),
-        },
-    )
+    worker = foreign_worker(contract="ТД-18", contract_until=ends.isoformat())
     enp = (await issue(registry, worker)).json()["enp"]
     resident = (await issue(registry, citizen())).json()["enp"]
     runtime = app.state.runtime
