@@ -235,3 +235,26 @@ async def test_a_term_cannot_end_in_the_past(registry: httpx.AsyncClient):  # OM
     refused = await issue(registry, body)
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "valid_until"
+
+
+async def test_an_incomplete_operation_over_amqp_is_refused_naming_the_field(
+    registry: httpx.AsyncClient, app: Any
+):  # OMS-04
+    from kit.contracts.oms import PolicyOperationRequested
+    from registry.policies.requests import answer_operation
+
+    enp = (await issue(registry, citizen())).json()["enp"]
+    request = PolicyOperationRequested(
+        operation_id="op-1",
+        enp=enp,
+        operation="change_region",
+        reason="переезд",
+        region="50",
+        requested_at=utcnow(),
+    )
+    runtime = app.state.runtime
+    async with runtime.db.transaction() as session:
+        answer = await answer_operation(session, runtime.outbox, request, utcnow())
+    assert (answer.outcome, answer.rule) == ("refused", "OMS-04")
+    assert "insurer" in (answer.reason_en or "")
+    assert (await registry.get(f"/policies/{enp}")).json()["region"] == "77"  # nothing changed

@@ -209,18 +209,13 @@ async def answer_operation(
         return refused("ID-01", f"Полиса с ЕНП {request.enp} нет", f"No policy with ЕНП {request.enp}")
     operation = Operation(request.operation)
     change: ChangeInsurerIn | ChangeRegionIn | None = None
+    given = {"reason": request.reason, "insurer": request.insurer, "region": request.region}
+    given = {name: value for name, value in given.items() if value is not None}  # missing ones are named
     try:
         if operation is Operation.change_insurer:
-            change = ChangeInsurerIn(
-                reason=request.reason,
-                insurer=request.insurer or "",
-                relocation=request.relocation,
-                region=request.region,
-            )
+            change = ChangeInsurerIn.model_validate({**given, "relocation": request.relocation})
         elif operation is Operation.change_region:
-            change = ChangeRegionIn(
-                reason=request.reason, region=request.region or "", insurer=request.insurer or ""
-            )
+            change = ChangeRegionIn.model_validate(given)
     except ValidationError as invalid:
         problems = "; ".join(f"{field}: {message}" for field, message in _problems(invalid))
         return refused(
