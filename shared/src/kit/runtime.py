@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from kit.contracts import registry as contract_registry
 from kit.contracts.base import ContractRegistry
 from kit.db import Database, upgrade_to_head
@@ -35,6 +37,23 @@ class ConsumerSpec:
 
 
 StartupHook = Callable[["ServiceRuntime"], Awaitable[None]]
+#: One pass of periodic work, inside the transaction it is given.
+PeriodicStep = Callable[[AsyncSession, "ServiceRuntime"], Awaitable[object]]
+
+
+def periodic(interval: float, *steps: PeriodicStep) -> StartupHook:
+    """Work nobody sends a message about (deadlines, retries, expiries), for ``add_background``: every
+    ``interval`` seconds each step runs in its own transaction. Steps take their rows with
+    ``SKIP LOCKED``, so that several replicas share the work."""
+
+    async def run(runtime: ServiceRuntime) -> None:
+        while True:
+            for step in steps:
+                async with runtime.db.transaction() as session:
+                    await step(session, runtime)
+            await asyncio.sleep(interval)
+
+    return run
 
 
 @dataclass

@@ -1,13 +1,13 @@
-import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import registry
 from kit.contracts.oms import OMS_POLICY_CHANGED
 from kit.http import create_app as create_service_app
 from kit.messaging.envelope import utcnow
-from kit.runtime import ServiceRuntime, StartupHook
+from kit.runtime import ServiceRuntime, periodic
 from registry.db import messaging
 from registry.directory.routes import router as directory_router
 from registry.policies import requests, service
@@ -19,21 +19,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 EXCHANGE = OMS_POLICY_CHANGED.exchange
 
 
-def expiry_loop(interval: float) -> StartupHook:
-    async def run(runtime: ServiceRuntime) -> None:
-        while True:
-            async with runtime.db.transaction() as session:
-                await service.terminate_expired(session, runtime.outbox, utcnow())
-            await asyncio.sleep(interval)
-
-    return run
+async def terminate_expired(session: AsyncSession, runtime: ServiceRuntime) -> int:
+    return await service.terminate_expired(session, runtime.outbox, utcnow())
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, tables=messaging, exchanges=(EXCHANGE,))
     runtime.add_consumer(requests.consumer(runtime.outbox, settings.max_deliveries))
-    runtime.add_background("policy-expiry", expiry_loop(settings.expiry_interval_seconds))
+    runtime.add_background("policy-expiry", periodic(settings.expiry_interval_seconds, terminate_expired))
     app = create_service_app(
         runtime,
         title="Registry (ERZL-style)",

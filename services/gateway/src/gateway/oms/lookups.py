@@ -5,7 +5,6 @@ Runs inside the caller's transaction; the retries run in the gateway's backgroun
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -29,7 +28,7 @@ from kit.crypto import DataCipher
 from kit.db import session_is_postgres
 from kit.messaging import Outbox
 from kit.messaging.envelope import utcnow
-from kit.runtime import ServiceRuntime, StartupHook
+from kit.runtime import ServiceRuntime, StartupHook, periodic
 
 
 def next_attempt_after(attempts: int, *, first_pause: float, limit: int) -> timedelta | None:
@@ -174,10 +173,7 @@ async def ask_again_when_due(
 
 
 def retrier(cipher: DataCipher, interval: float) -> StartupHook:
-    async def run(runtime: ServiceRuntime) -> None:
-        while True:
-            async with runtime.db.transaction() as session:
-                await ask_again_when_due(session, runtime.outbox, cipher, utcnow())
-            await asyncio.sleep(interval)
+    async def step(session: AsyncSession, runtime: ServiceRuntime) -> int:
+        return await ask_again_when_due(session, runtime.outbox, cipher, utcnow())
 
-    return run
+    return periodic(interval, step)
